@@ -1,0 +1,144 @@
+"""From build targets to PDFs: plan the jobs, render each, write each atomically.
+
+``plan`` turns what the clinician typed (ids, module files, packet files) into jobs;
+``render_job`` makes the HTML and the PDF in memory; ``write_job`` puts them on disk.
+Nothing is written until a job has rendered completely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import crisis, paths, sources
+from .errors import InputError, UsageError
+from .library import Library, LoadedModule, is_packet, load_module, load_packet
+from .output import write_atomic
+from .pdf import Rendered, render
+from .render import Document, render_html
+from .settings import Settings
+
+STYLESHEETS = ("fonts.css", "base.css")
+EXTRA_STYLESHEET = "extra.css"
+
+
+@dataclass
+class Job:
+    """One PDF to make."""
+
+    title: str
+    modules: list[LoadedModule]
+    settings: Settings
+    output_name: str
+    folders: list[Path] = field(default_factory=list)  # where its own files may be read from
+    label: str = ""  # how to name this job in messages (never the client's name)
+
+
+def _packet_settings(loaded: Any) -> dict[str, Any]:
+    packet = loaded.packet
+    values = packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True)
+    if packet.region is not None and packet.region not in crisis.regions():
+        raise InputError(loaded.source.problem(
+            ("region",), f"unknown region '{packet.region}' (expected one of: {', '.join(crisis.regions())})"
+        ))
+    if packet.logo is not None:
+        logo = (loaded.folder / packet.logo).resolve()
+        if not logo.is_relative_to(loaded.folder):
+            raise InputError(loaded.source.problem(("logo",), "the logo must be inside the packet's folder"))
+        if not logo.is_file():
+            raise InputError(loaded.source.problem(("logo",), f"no logo file at '{packet.logo}' (paths are relative to the packet's folder)"))
+        values["logo"] = logo
+    return values
+
+
+def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:
+    """Jobs for these targets: one per packet file, or one for all the modules given."""
+    if not targets:
+        raise UsageError("name at least one handout id, module file or packet file to build")
+    packets, modules, problems = [], [], []
+    for target in targets:
+        path = Path(target)
+        if path.suffix not in (".yaml", ".yml") and not path.exists():
+            modules.append(library.load(target))  # an id: unknown ones stop here, with suggestions
+            continue
+        try:
+            source = sources.load(path)
+            if is_packet(source):
+                packets.append(load_packet(path, source))
+            else:
+                modules.append(load_module(path, source))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    if packets and modules:
+        raise UsageError("build either packet files or handouts, not both at once")
+
+    if modules:
+        settings = base.over(**flags)
+        title = modules[0].module.title if len(modules) == 1 else " · ".join(m.module.title for m in modules[:3]) + (" …" if len(modules) > 3 else "")
+        name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
+        return [Job(title, modules, settings.checked(), name, [m.path.resolve().parent for m in modules], label=name)]
+
+    jobs = []
+    for loaded in packets:
+        settings = base.over(**_packet_settings(loaded)).over(**flags)
+        jobs.append(Job(
+            loaded.packet.title,
+            library.resolve_in_packet(loaded),
+            settings.checked(),
+            f"{loaded.source.path.stem}.pdf",
+            [loaded.folder],
+            label=str(loaded.source.path),
+        ))
+    return jobs
+
+
+def _stylesheets(library: Library, theme: str) -> list[str]:
+    """Stylesheet URLs, each found in the first style folder that has it."""
+    def find(name: str) -> Path | None:
+        for folder in library.style_dirs:
+            if (folder / name).is_file():
+                return folder / name
+        return None
+
+    names = [*STYLESHEETS, f"theme-{theme}.css"]
+    found = [find(n) for n in names]
+    extras = [f / EXTRA_STYLESHEET for f in reversed(library.style_dirs) if (f / EXTRA_STYLESHEET).is_file()]
+    return [p.resolve().as_uri() for p in [*found, *extras] if p is not None]
+
+
+def document_for(job: Job, library: Library) -> Document:
+    s = job.settings
+    return Document(
+        title=job.title,
+        settings=s,
+        handouts=job.modules,
+        cover=s.cover if s.cover is not None else len(job.modules) >= 2,
+        date=s.date or dt.date.today(),
+        stylesheets=_stylesheets(library, s.theme),
+        logo_url=s.logo.resolve().as_uri() if s.logo else None,
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    html: str
+    rendered: Rendered
+
+
+def render_job(job: Job, library: Library) -> Result:
+    html = render_html(document_for(job, library), library.template_dirs)
+    roots = [paths.ASSETS, *library.folders, *job.folders]
+    if job.settings.logo:
+        roots.append(job.settings.logo.resolve().parent)
+    return Result(html, render(html, base_url=job.folders[0] if job.folders else Path.cwd(),
+                               roots=roots, fillable=job.settings.fillable))
+
+
+def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
+    if html_out is not None:
+        write_atomic(html_out, result.html.encode("utf-8"))
+    return write_atomic(out, result.rendered.pdf)

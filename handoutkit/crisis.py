@@ -1,0 +1,30 @@
+"""Crisis and support lines by region, from the one data file that holds them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from .paths import DATA
+
+DEFAULT_REGION = "US"
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    with open(DATA / "crisis-lines.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def regions() -> list[str]:
+    return list(_data()["regions"])
+
+
+def lines_for(region: str) -> dict[str, Any]:
+    """``{name, lines, checked, confirm}`` for a known region (see ``regions()``)."""
+    data = _data()
+    entry = data["regions"][region]
+    return {"region": region, "name": entry["name"], "lines": entry["lines"],
+            "checked": data["checked"], "confirm": data["confirm"]}

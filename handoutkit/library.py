@@ -1,0 +1,174 @@
+"""The handout library: bundled modules plus the clinician's own folders.
+
+A folder named later in the search order never hides one named earlier: user folders
+(``--library``, then ``HANDOUTS_LIBRARY``) come first, the bundled library last, so a
+clinician's module replaces a bundled one with the same id.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from . import paths, sources
+from .errors import InputError, Problem, UsageError
+from .models import Module, Packet
+from .sources import Source
+from .validate import validate
+
+ENV_VAR = "HANDOUTS_LIBRARY"
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedModule:
+    id: str
+    module: Module
+    source: Source
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+
+@dataclass(frozen=True)
+class LoadedPacket:
+    packet: Packet
+    source: Source
+
+    @property
+    def folder(self) -> Path:
+        return self.source.path.resolve().parent
+
+
+def is_packet(source: Source) -> bool:
+    return isinstance(source.data, dict) and "handouts" in source.data
+
+
+def load_module(path: Path, source: Source | None = None) -> LoadedModule:
+    source = source or sources.load(path)
+    module = validate(source, Module)
+    return LoadedModule(module.id or path.stem, module, source)
+
+
+def load_packet(path: Path, source: Source | None = None) -> LoadedPacket:
+    source = source or sources.load(path)
+    return LoadedPacket(validate(source, Packet), source)
+
+
+def folders_from_env() -> list[Path]:
+    value = os.environ.get(ENV_VAR, "")
+    return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+
+
+class Library:
+    def __init__(self, user_folders: list[Path] | None = None, *, bundled: bool = True):
+        self.user_folders = [Path(f).resolve() for f in (user_folders or [])]
+        for folder in self.user_folders:
+            if not folder.is_dir():
+                raise UsageError(f"library folder not found: {folder} (give a folder that holds .yaml handout modules)")
+        self.folders = self.user_folders + ([paths.HANDOUTS.resolve()] if bundled else [])
+
+    @classmethod
+    def from_options(cls, folders: list[Path] | None) -> "Library":
+        return cls(list(folders or []) + folders_from_env())
+
+    # --- where things are -----------------------------------------------------
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        return [f / "templates" for f in self.user_folders if (f / "templates").is_dir()] + [paths.TEMPLATES]
+
+    @property
+    def style_dirs(self) -> list[Path]:
+        return [f / "styles" for f in self.user_folders if (f / "styles").is_dir()] + [paths.STYLES]
+
+    # --- the index ------------------------------------------------------------
+
+    @cached_property
+    def index(self) -> dict[str, Path]:
+        """Module id → file, the first folder in the search order winning."""
+        found: dict[str, Path] = {}
+        problems: list[Problem] = []
+        for folder in reversed(self.folders):  # bundled first, so user folders overwrite
+            here: dict[str, Path] = {}
+            for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()):
+                module_id = self._peek_id(path)
+                if module_id is None:
+                    continue
+                if module_id in here:
+                    problems.append(Problem(path, 1, 1, f"the id '{module_id}' is also used by {here[module_id]} (each module in a folder needs its own id)"))
+                    continue
+                here[module_id] = path
+            found.update(here)
+        if problems:
+            raise InputError(problems)
+        return found
+
+    @staticmethod
+    def _peek_id(path: Path) -> str | None:
+        """The id a file claims, without validating it; None for packets."""
+        try:
+            source = sources.load(path)
+        except InputError:
+            return path.stem  # broken files still own their name, so errors reach the user
+        if is_packet(source):
+            return None
+        declared = source.data.get("id") if isinstance(source.data, dict) else None
+        return declared if isinstance(declared, str) else path.stem
+
+    def ids(self) -> list[str]:
+        return sorted(self.index)
+
+    def load(self, module_id: str) -> LoadedModule:
+        if module_id not in self.index:
+            raise UsageError(self.unknown(module_id))
+        return load_module(self.index[module_id])
+
+    def unknown(self, module_id: str) -> str:
+        close = difflib.get_close_matches(module_id, self.ids(), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else " `handouts list` shows them all."
+        return f"no handout with the id '{module_id}'.{hint}"
+
+    def all(self) -> tuple[list[LoadedModule], list[Problem]]:
+        """Every module that validates, and the problems of those that do not."""
+        loaded, problems = [], []
+        for module_id in self.ids():
+            try:
+                loaded.append(self.load(module_id))
+            except InputError as exc:
+                problems += exc.problems
+        return loaded, problems
+
+    # --- packets --------------------------------------------------------------
+
+    def resolve_in_packet(self, packet: LoadedPacket) -> list[LoadedModule]:
+        """The packet's handouts, by id or by path; every bad reference reported at once."""
+        modules, problems = [], []
+        for i, ref in enumerate(packet.packet.handouts):
+            try:
+                if ref.endswith(SUFFIXES) or "/" in ref or os.sep in ref:
+                    modules.append(load_module(self._packet_path(packet, ref)))
+                elif ref in self.index:
+                    modules.append(self.load(ref))
+                else:
+                    raise UsageError(self.unknown(ref))
+            except UsageError as exc:
+                problems.append(packet.source.problem(("handouts", i), str(exc)))
+            except InputError as exc:
+                problems += exc.problems
+        if problems:
+            raise InputError(problems)
+        return modules
+
+    def _packet_path(self, packet: LoadedPacket, ref: str) -> Path:
+        path = (packet.folder / ref).resolve()
+        allowed = [packet.folder, *self.folders]
+        if not any(path.is_relative_to(root) for root in allowed):
+            raise UsageError(f"'{ref}' is outside the packet's folder and the library folders (keep handouts beside the packet)")
+        if not path.is_file():
+            raise UsageError(f"no handout file at '{ref}' (paths are relative to the packet's folder)")
+        return path

@@ -1,0 +1,195 @@
+"""The typed shape of a handout module and a packet (SPEC.md), as pydantic models.
+
+The same models validate files, feed the templates and generate the JSON Schema, so the
+three can never disagree. ``extra="forbid"`` everywhere: a typo is an error, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Topic = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Cell = str  # an empty cell is a space to write in
+
+KINDS = ("handout", "worksheet", "exercise", "script", "guide")
+AUDIENCES = ("client", "couple", "clinician")
+PAPERS = ("letter", "a4")
+THEMES = ("default", "print", "large-print")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---- blocks -------------------------------------------------------------------------
+
+
+class BlockBase(Strict):
+    title: Text | None = None
+
+
+class TextBlock(BlockBase):
+    type: Literal["text"]
+    body: Text
+
+
+class ListBlock(BlockBase):
+    type: Literal["list"]
+    items: list[Text] = Field(min_length=1)
+    style: Literal["bullet", "numbered"] = "bullet"
+
+
+class ExamplesBlock(BlockBase):
+    type: Literal["examples"]
+    items: list[Text] = Field(min_length=1)
+    note: Text | None = None
+
+
+class ChecklistBlock(BlockBase):
+    type: Literal["checklist"]
+    items: list[Text] = Field(min_length=1)
+
+
+class Step(Strict):
+    text: Text
+    minutes: Annotated[float, Field(gt=0, le=120)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def from_plain_string(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+
+class StepsBlock(BlockBase):
+    type: Literal["steps"]
+    items: list[Step] = Field(min_length=1)
+
+
+class Prompt(Strict):
+    question: Text
+    lines: Annotated[int, Field(ge=1, le=30)] = 3
+
+    @model_validator(mode="before")
+    @classmethod
+    def from_plain_string(cls, value: Any) -> Any:
+        return {"question": value} if isinstance(value, str) else value
+
+
+class PromptsBlock(BlockBase):
+    type: Literal["prompts"]
+    items: list[Prompt] = Field(min_length=1)
+
+
+class ScaleBlock(BlockBase):
+    type: Literal["scale"]
+    question: Text
+    min: Annotated[int, Field(ge=0, le=100)] = 0
+    max: Annotated[int, Field(ge=1, le=100)] = 10
+    labels: dict[int, Text] = Field(default_factory=dict)
+
+
+class ScriptLine(Strict):
+    speaker: Text
+    say: Text
+
+
+class ScriptBlock(BlockBase):
+    type: Literal["script"]
+    lines: list[ScriptLine] = Field(min_length=1)
+
+
+class CalloutBlock(BlockBase):
+    type: Literal["callout"]
+    body: Text
+    tone: Literal["info", "important", "support"] = "info"
+
+
+class TableBlock(BlockBase):
+    type: Literal["table"]
+    columns: list[Text] = Field(min_length=1, max_length=8)
+    rows: list[list[Cell]] = Field(min_length=1)
+
+
+class ResourcesBlock(BlockBase):
+    type: Literal["resources"]
+    region: str | None = None  # default: the packet's region
+
+
+Block = Annotated[
+    Union[
+        TextBlock, ListBlock, ExamplesBlock, ChecklistBlock, StepsBlock, PromptsBlock,
+        ScaleBlock, ScriptBlock, CalloutBlock, TableBlock, ResourcesBlock,
+    ],
+    Field(discriminator="type"),
+]
+BLOCK_MODELS: dict[str, type[BlockBase]] = {
+    model.model_fields["type"].annotation.__args__[0]: model
+    for model in (
+        TextBlock, ListBlock, ExamplesBlock, ChecklistBlock, StepsBlock, PromptsBlock,
+        ScaleBlock, ScriptBlock, CalloutBlock, TableBlock, ResourcesBlock,
+    )
+}
+BLOCK_TYPES = tuple(BLOCK_MODELS)
+ACTION_TYPES = ("steps", "checklist", "prompts", "script", "scale")
+
+
+# ---- a module -----------------------------------------------------------------------
+
+
+class SourceRef(Strict):
+    title: Text
+    publisher: Text | None = None
+    url: Text | None = None
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+
+
+class Module(Strict):
+    id: Id | None = None
+    title: Text
+    subtitle: Text | None = None
+    kind: Literal["handout", "worksheet", "exercise", "script", "guide"]
+    audience: Literal["client", "couple", "clinician"]
+    topics: list[Topic] = Field(min_length=1)
+    minutes: Annotated[int, Field(ge=1, le=240)] | None = None
+    pages: Annotated[int, Field(ge=1, le=20)] | None = None
+    content_note: Text | None = None
+    summary: list[Text] | None = Field(default=None, min_length=1, max_length=5)
+    blocks: list[Block] = Field(min_length=1)
+    sources: list[SourceRef] | None = None
+    reviewed: dt.date | None = None
+    version: Text | None = None
+    license: Text | None = None
+
+    @property
+    def page_budget(self) -> int:
+        """Pages it may take: its own ``pages``, else one for an exercise and two for the rest."""
+        return self.pages or (1 if self.kind == "exercise" else 2)
+
+    @property
+    def client_facing(self) -> bool:
+        return self.audience in ("client", "couple")
+
+
+# ---- a packet -----------------------------------------------------------------------
+
+
+class Packet(Strict):
+    title: Text
+    handouts: list[Text] = Field(min_length=1)
+    client: Text | None = None
+    clinician: Text | None = None
+    practice: Text | None = None
+    contact: Text | None = None
+    logo: Text | None = None
+    date: dt.date | None = None
+    region: Text | None = None
+    paper: Literal["letter", "a4"] | None = None
+    theme: Literal["default", "print", "large-print"] | None = None
+    fillable: bool | None = None
+    cover: bool | None = None
+    lang: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None

@@ -1,0 +1,110 @@
+"""Reading level of the prose a client reads.
+
+Works on plain data (the dict a module's YAML loads to), so it can run on a module
+before it validates, and on any part of one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+# Fields whose strings a reader reads as sentences. Titles and table headers are left
+# out on purpose: they are fragments, and fragments make any text look easier than it is.
+PROSE_FIELDS = ("body", "items", "note", "say", "question", "text")
+
+_MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown to the words a reader sees: link text stays, markup goes."""
+    return _MARKUP.sub(lambda m: m.group(1) or "", text)
+
+
+def prose_of(module: dict[str, Any]) -> Iterator[str]:
+    """Every client-facing string in a module, in reading order."""
+    for point in module.get("summary") or []:
+        if isinstance(point, str):
+            yield point
+    for block in module.get("blocks") or []:
+        if isinstance(block, dict):
+            yield from _strings(block)
+
+
+def _strings(value: Any, prose: bool = False) -> Iterator[str]:
+    if isinstance(value, str):
+        if prose:
+            yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item, prose)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, key in PROSE_FIELDS)
+
+
+def sentences(texts: Iterator[str] | list[str]) -> list[str]:
+    """Split prose into sentences; a list item without a full stop counts as one."""
+    out: list[str] = []
+    for text in texts:
+        for paragraph in strip_markdown(text).split("\n"):
+            paragraph = paragraph.strip().lstrip("-0123456789. ").strip()
+            if not paragraph:
+                continue
+            for sentence in _SENTENCE_END.split(paragraph):
+                sentence = sentence.strip()
+                if sentence:
+                    out.append(sentence if sentence[-1] in ".!?" else sentence + ".")
+    return out
+
+
+@dataclass(frozen=True)
+class Reading:
+    grade: float
+    words: int
+    hardest: list[tuple[float, str]]  # (grade, sentence), hardest first
+    long_sentences: list[str]  # over LONG_SENTENCE words
+
+
+LONG_SENTENCE = 25
+
+
+def _grade(text: str) -> float:
+    import textstat  # imported here: it loads a pronunciation dictionary, and most commands never need it
+
+    return float(textstat.flesch_kincaid_grade(text))
+
+
+def reading_of(module: dict[str, Any], hardest: int = 3) -> Reading | None:
+    """Flesch-Kincaid grade of a module's prose, or None when there is too little to measure."""
+    found = sentences(list(prose_of(module)))
+    words = sum(len(s.split()) for s in found)
+    if words < 30:
+        return None
+    scored = sorted(((_grade(s), s) for s in found if len(s.split()) >= 6), reverse=True)
+    return Reading(
+        grade=round(_grade(" ".join(found)), 1),
+        words=words,
+        hardest=[(round(g, 1), s) for g, s in scored[:hardest]],
+        long_sentences=[s for s in found if len(s.split()) > LONG_SENTENCE],
+    )
+
+
+if __name__ == "__main__":  # python -m handoutkit.readability FILE.yaml …
+    import sys
+
+    import yaml
+
+    for name in sys.argv[1:]:
+        with open(name, encoding="utf-8") as fh:
+            reading = reading_of(yaml.safe_load(fh))
+        if reading is None:
+            print(f"{name}: too little prose to measure")
+            continue
+        print(f"{name}: grade {reading.grade} over {reading.words} words")
+        for grade, sentence in reading.hardest:
+            print(f"  hardest ({grade}): {sentence}")
+        for sentence in reading.long_sentences:
+            print(f"  over {LONG_SENTENCE} words: {sentence}")

@@ -1,0 +1,98 @@
+"""Handouts and settings → one HTML document (Jinja2), ready for the PDF engine.
+
+One Jinja loader over a stack of template folders (the clinician's first, the bundled
+last), autoescape on and ``StrictUndefined``, so a template mistake fails loudly and
+content can never become markup. Content is only ever passed *into* templates as data:
+``{{ … }}`` written in a handout prints literally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import crisis, markdown
+from .errors import UsageError
+from .library import LoadedModule
+from .settings import Settings
+
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+KIND_LABELS = {
+    "handout": "Handout", "worksheet": "Worksheet", "exercise": "Exercise",
+    "script": "Script", "guide": "Clinician guide",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything a page layout needs. Built once, read by templates only."""
+
+    title: str
+    settings: Settings
+    handouts: list[LoadedModule]
+    cover: bool
+    date: dt.date
+    stylesheets: list[str]
+    logo_url: str | None = None
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string: every character that is not plainly safe is escaped."""
+    safe = "".join(ch if ch.isalnum() or ch in " .,-" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{safe}"'
+
+
+def resources_for(region: str) -> dict[str, Any]:
+    if region not in crisis.regions():
+        raise UsageError(f"unknown region '{region}' (expected one of: {', '.join(crisis.regions())})")
+    return crisis.lines_for(region)
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+    out = "-".join(words)[:limit].rstrip("-")
+    return out or "field"
+
+
+class FieldNames:
+    """Unique, readable form-field names: handout id, then the question's words."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def __call__(self, handout_id: str, label: str) -> str:
+        base = f"{handout_id}.{_slug(label)}"
+        name, n = base, 2
+        while name in self.used:
+            name, n = f"{base}-{n}", n + 1
+        self.used.add(name)
+        return name
+
+
+def environment(template_dirs: list[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["md"] = markdown.block
+    env.filters["inline"] = markdown.inline
+    env.filters["css_string"] = css_string
+    env.globals["kind_label"] = KIND_LABELS
+    env.globals["resources_for"] = resources_for
+    env.globals["paper_size"] = PAPER_SIZES
+    return env
+
+
+def render_html(document: Document, template_dirs: list[Path]) -> str:
+    env = environment(template_dirs)
+    env.globals["field_name"] = FieldNames()
+    template = env.get_template("document.html.j2")
+    return template.render(doc=document, s=document.settings)

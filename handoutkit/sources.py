@@ -1,0 +1,140 @@
+"""Reading a YAML file safely, remembering where every key and value stands.
+
+PyYAML's node graph carries line and column; the plain ``safe_load`` result does not.
+We compose the graph and build the data ourselves, so that every later problem can
+point at ``file:line:col``. Only the standard tags are accepted (no ``!!python/…``),
+and files, nesting and alias expansion are bounded so a hostile file stays harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+MAX_BYTES = 1024 * 1024  # no handout needs more than a megabyte of text
+MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs"
+
+Loc = tuple[Any, ...]
+
+_STANDARD = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {
+    _STANDARD + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq", "merge")
+}
+
+
+@dataclass
+class Source:
+    """A loaded YAML file: its data and where each part of it stands."""
+
+    path: Path
+    data: Any
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of ``loc``, or of its nearest ancestor that exists."""
+        loc = tuple(_norm(part) for part in loc)
+        while True:
+            table = self.keys if key and loc in self.keys else self.values
+            if loc in table:
+                return table[loc]
+            if not loc:
+                return (1, 1)
+            loc = loc[:-1]
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False, level: str = "error") -> Problem:
+        line, col = self.where(loc, key=key)
+        return Problem(self.path, line, col, message, level)
+
+
+def _norm(part: Any) -> Any:
+    # Mapping keys are stored as text so `labels: {0: …}` and a pydantic loc of 0 meet.
+    return part if isinstance(part, int) and not isinstance(part, bool) else str(part)
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or one clear problem saying why it cannot be read."""
+    def fail(message: str, line: int = 1, col: int = 1) -> InputError:
+        return InputError(Problem(path, line, col, message))
+
+    if path.is_dir():
+        raise fail("this is a folder, not a file (expected a .yaml file)")
+    if not path.is_file():
+        raise fail("no such file")
+    if path.stat().st_size > MAX_BYTES:
+        raise fail(f"file is larger than {MAX_BYTES // 1024} KiB (a handout module is a few KiB of text)")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise fail("this file is not UTF-8 text (save it as UTF-8)", line, col) from None
+
+
+def load(path: Path | str) -> Source:
+    path = Path(path)
+    text = read_text(path)
+    source = Source(path, None)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError(Problem(path, 1, 1, "the file is empty (expected a handout module or a packet)"))
+        source.data = _Builder(loader, source).build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "not valid YAML"
+        raise InputError(Problem(path, line, col, f"YAML syntax: {what}")) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(path, 1, 1, f"YAML syntax: {exc}")) from None
+    except RecursionError:
+        raise InputError(Problem(path, 1, 1, "nested far too deeply to be a handout")) from None
+    finally:
+        loader.dispose()
+    return source
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, source: Source):
+        self.loader = loader
+        self.source = source
+        self.count = 0
+
+    def fail(self, node: yaml.Node, message: str) -> InputError:
+        return InputError(Problem(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1, message))
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, "too many repeated references (YAML aliases): this file would expand without end")
+        if loc not in self.source.values:
+            self.source.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _PLAIN_TAGS:
+            raise self.fail(node, f"the tag {node.tag!r} is not allowed (handouts hold plain text, numbers, lists and keys)")
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail(key_node, "a key must be a plain word")
+                if key_node.tag not in _PLAIN_TAGS:
+                    raise self.fail(key_node, f"the tag {key_node.tag!r} is not allowed")
+                key = self.loader.construct_object(key_node)
+                if key in out:
+                    raise self.fail(key_node, f"the key {key!r} appears twice here (keep one)")
+                child = loc + (_norm(key),)
+                self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.build(value_node, child)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
