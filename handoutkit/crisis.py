@@ -26,5 +26,6 @@ def lines_for(region: str) -> dict[str, Any]:
     """``{name, lines, checked, confirm}`` for a known region (see ``regions()``)."""
     data = _data()
     entry = data["regions"][region]
-    return {"region": region, "name": entry["name"], "lines": entry["lines"],
+    lines = [{"emergency": False, "source": None, **line} for line in entry["lines"]]
+    return {"region": region, "name": entry["name"], "lines": lines,
             "checked": data["checked"], "confirm": data["confirm"]}

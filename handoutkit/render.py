@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from . import crisis, markdown
-from .errors import UsageError
+from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
 
@@ -25,6 +25,10 @@ KIND_LABELS = {
     "handout": "Handout", "worksheet": "Worksheet", "exercise": "Exercise",
     "script": "Script", "guide": "Clinician guide",
 }
+
+
+class TemplateProblem(HandoutkitError):
+    """A page template that cannot render (a syntax slip or an unknown name)."""
 
 
 @dataclass(frozen=True)
@@ -94,5 +98,22 @@ def environment(template_dirs: list[Path]) -> jinja2.Environment:
 def render_html(document: Document, template_dirs: list[Path]) -> str:
     env = environment(template_dirs)
     env.globals["field_name"] = FieldNames()
-    template = env.get_template("document.html.j2")
-    return template.render(doc=document, s=document.settings)
+    try:
+        return env.get_template("document.html.j2").render(doc=document, s=document.settings)
+    except jinja2.TemplateError as exc:
+        # Most often a clinician's own override template; say which file and line.
+        where = _template_line(exc)
+        raise TemplateProblem(f"{where}template error: {exc.message or exc}") from None
+
+
+def _template_line(exc: jinja2.TemplateError) -> str:
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}:1: "
+    tb = exc.__traceback__
+    where = ""
+    while tb is not None:  # the innermost frame that belongs to a template
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{tb.tb_lineno}:1: "
+        tb = tb.tb_next
+    return where

@@ -140,10 +140,11 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     if kind == "too_long":
         return source.problem(loc, f"'{name}' has {ctx.get('actual_length')} items (at most {ctx.get('max_length')})")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = {k: v for k, v in ctx.items()}
+        bound = next(iter(ctx.values()))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         limits = {"greater_than_equal": "at least", "less_than_equal": "at most",
                   "greater_than": "more than", "less_than": "less than"}[kind]
-        return source.problem(loc, f"'{name}' cannot be {_short(value)} (expected {limits} {next(iter(bound.values()))})")
+        return source.problem(loc, f"'{name}' cannot be {_short(value)} (expected {limits} {bound})")
     return source.problem(loc, f"'{name}': {error['msg']}")
 
 
