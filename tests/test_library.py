@@ -1,0 +1,108 @@
+"""The bundled library: the exact set of handouts, and the bar each must meet."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import handouts, pdf_text, squash
+from handoutkit import crisis, readability
+from handoutkit.build import Job, render_job
+from handoutkit.library import Library
+from handoutkit.models import ACTION_TYPES
+from handoutkit.settings import Settings
+
+BUNDLED = {
+    "what-is-sexual-coercion", "pressure-tactics", "consent-literacy", "consent-conversations",
+    "attachment-after-coercion", "noticing-triggers", "grounding-5-4-3-2-1", "paced-breathing",
+    "body-scan", "grounding-phrases", "couples-check-in", "boundaries-and-pacing",
+    "rewriting-the-story", "shame-and-self-blame", "support-and-safety-plan", "progress-review",
+    "trauma-informed-assessment", "help-now",
+}
+LIBRARY = Library()
+MODULES = {m.id: m for m in LIBRARY.all()[0]}
+
+
+def test_the_bundled_ids_are_exactly_these():
+    assert set(LIBRARY.ids()) == BUNDLED
+    assert set(MODULES) == BUNDLED, "some bundled modules do not validate"
+
+
+@pytest.mark.parametrize("module_id", sorted(BUNDLED))
+def test_reading_grade_and_shape(module_id: str):
+    m = MODULES[module_id]
+    if not m.module.client_facing:
+        return
+    reading = readability.reading_of(m.source.data)
+    assert reading is not None and reading.grade <= 8, (reading.grade, reading.hardest)
+    assert m.module.summary, "client and couple handouts need a summary"
+    assert any(b.type in ACTION_TYPES for b in m.module.blocks), "needs at least one action"
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("module_id", sorted(BUNDLED))
+def test_every_module_builds_within_its_page_budget(module_id: str, paper: str):
+    m = MODULES[module_id]
+    job = Job(m.module.title, [m], Settings(paper=paper), f"{module_id}.pdf", [m.path.parent])
+    result = render_job(job, LIBRARY)
+    assert result.rendered.pdf.startswith(b"%PDF")
+    assert result.rendered.pages <= m.module.page_budget
+
+
+@pytest.mark.parametrize("region", crisis.regions())
+def test_every_regions_lines_print(tmp_path: Path, region: str):
+    out = tmp_path / "help.pdf"
+    result = handouts("build", "help-now", "--region", region, "-o", str(out))
+    assert result.code == 0, result.text
+    text = squash(pdf_text(out))
+    lines = crisis.lines_for(region)
+    for line in lines["lines"]:
+        assert squash(line["service"]) in text
+        assert squash(line["contact"]) in text
+    assert f"checked {lines['checked']}" in text
+    assert "confirm the local lines" in text
+
+
+def test_crisis_lines_match_content_md():
+    """The data file says exactly what the checked table in CONTENT.md says."""
+    content = Path(__file__).resolve().parents[2] / "shared" / "CONTENT.md"
+    if not content.exists():
+        pytest.skip("shared/CONTENT.md is not beside this checkout")
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in content.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip() in crisis.regions()
+    ]
+    expected = [(r[0], r[1], r[2]) for r in rows]
+    actual = [(region, line["service"], line["contact"])
+              for region in crisis.regions() for line in crisis.lines_for(region)["lines"]]
+    assert actual == expected
+
+
+def test_list_shows_the_library_without_loading_weasyprint(tmp_path: Path):
+    import subprocess
+
+    code = (
+        "import sys, io, contextlib\n"
+        "from handoutkit.cli import app\n"
+        "buf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n"
+        "    try: app(['list', '--json'])\n"
+        "    except SystemExit: pass\n"
+        "assert 'weasyprint' not in sys.modules, 'list imported WeasyPrint'\n"
+        "print(buf.getvalue())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    ids = {row["id"] for row in yaml.safe_load(proc.stdout)}
+    assert ids == BUNDLED
+
+
+def test_show_prints_an_outline():
+    result = handouts("show", "couples-check-in")
+    assert result.code == 0, result.text
+    assert result.out.startswith(MODULES["couples-check-in"].module.title)
+    assert "[script]" in result.out
