@@ -142,3 +142,49 @@ def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
     if html_out is not None:
         write_atomic(html_out, result.html.encode("utf-8"))
     return write_atomic(out, result.rendered.pdf)
+
+
+# ---- several packets at once -----------------------------------------------------
+
+
+def packet_kind(target: str) -> str:
+    """'packet', 'module', 'id' or 'unreadable': how a build target would be read."""
+    path = Path(target)
+    if path.suffix not in (".yaml", ".yml") and not path.exists():
+        return "id"
+    try:
+        return "packet" if is_packet(sources.load(path)) else "module"
+    except InputError:
+        return "unreadable"
+
+
+def is_batch(targets: list[str]) -> bool:
+    """Several packet files: each becomes its own PDF, and one bad file stops only itself."""
+    kinds = [packet_kind(t) for t in targets]
+    return len(targets) > 1 and "packet" in kinds and not {"module", "id"} & set(kinds)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: str
+    output: Path | None = None
+    pages: int = 0
+    errors: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def build_one(target: str, library_folders: list[Path], base: Settings, flags: dict[str, Any]) -> Outcome:
+    """Plan, render and write one packet file (in a worker process during a batch)."""
+    from .errors import HandoutkitError
+
+    try:
+        library = Library(library_folders)
+        (job,) = plan([target], library, base=base, flags=flags)
+        result = render_job(job, library)
+        out = write_job(result, Path(job.output_name))
+        return Outcome(target, out, result.rendered.pages)
+    except HandoutkitError as exc:
+        return Outcome(target, errors=tuple(exc.messages()))

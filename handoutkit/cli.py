@@ -92,24 +92,77 @@ def build(
     lang: Optional[str] = typer.Option(None, help="Document language, like en or en-GB."),
     date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the final HTML to this file."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Packets built at once (default: one per CPU core)."),
+    open_: bool = typer.Option(False, "--open", help="Open the PDF in the system's viewer."),
+    print_: bool = typer.Option(False, "--print", help="Send the PDF to the default printer (with `lp`)."),
 ) -> None:
     """Build one PDF from handouts, or one PDF per packet file."""
-    from .build import plan, render_job, write_job
+    from . import build as building
+    from . import config, system
     from .settings import Settings
 
     library = _library(ctx)
+    base = Settings().over(**config.settings_values(config.load()))
     flags = dict(
         paper=paper.value if paper else None, theme=theme.value if theme else None,
         client=client, clinician=clinician, practice=practice, region=region,
         fillable=fillable, lang=lang, date=_parse_date(date),
     )
-    jobs = plan(targets, library, base=Settings(), flags=flags)
-    if output is not None and len(jobs) > 1:
-        raise UsageError("-o names one file, but there are several packets: leave -o out to get one PDF per packet")
-    for job in jobs:
-        result = render_job(job, library)
-        out = write_job(result, output or Path(job.output_name), html)
-        typer.echo(f"wrote {out} ({result.rendered.pages} page{'s' if result.rendered.pages != 1 else ''})")
+    if building.is_batch(targets):
+        if output is not None or html is not None:
+            raise UsageError("-o and --html name one file, but there are several packets: leave them out to get one PDF per packet")
+        outcomes = _build_batch(targets, library, base, flags, jobs)
+        written = [o.output for o in outcomes if o.ok]
+    else:
+        (job,) = building.plan(targets, library, base=base, flags=flags)
+        result = building.render_job(job, library)
+        out = building.write_job(result, output or Path(job.output_name), html)
+        typer.echo(f"wrote {out} ({_pages(result.rendered.pages)})")
+        written, outcomes = [out], []
+    for path in written:
+        if open_:
+            system.open_file(path)
+        if print_:
+            system.print_file(path)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        typer.echo(f"{len(failed)} of {len(outcomes)} packets failed: " + ", ".join(o.target for o in failed), err=True)
+        raise typer.Exit(2)
+
+
+def _pages(n: int) -> str:
+    return f"{n} page{'s' if n != 1 else ''}"
+
+
+def _build_batch(targets, library, base, flags, jobs):
+    """Each packet in its own worker process, with a progress bar; failures don't stop the rest."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .build import build_one
+
+    workers = min(jobs or os.cpu_count() or 1, len(targets))
+    outcomes = []
+    console = Console(stderr=True, highlight=False)
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("packets", total=len(targets))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(build_one, t, library.user_folders, base, flags) for t in targets]
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                bar.advance(task)
+    order = {t: i for i, t in enumerate(targets)}
+    outcomes.sort(key=lambda o: order[o.target])
+    for o in outcomes:
+        if o.ok:
+            typer.echo(f"wrote {o.output} ({_pages(o.pages)})")
+        else:
+            for message in o.errors:
+                typer.echo(message, err=True)
+    return outcomes
 
 
 @app.command("list")
@@ -185,6 +238,37 @@ def check(
                    f"{report.errors} error{'s' if report.errors != 1 else ''}, "
                    f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
     raise typer.Exit(1 if report.failed(strict) else 0)
+
+
+config_app = typer.Typer(
+    help="Your practice's defaults: practice, clinician, contact, logo, region, paper, theme.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.callback()
+def config_show(ctx: typer.Context) -> None:
+    """Show where the settings file is and what it holds."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import config
+
+    settings = config.load()
+    typer.echo(f"settings file: {config.path()}{'' if config.path().exists() else ' (not created yet)'}")
+    for key in config.KEYS:
+        value = getattr(settings, key)
+        typer.echo(f"  {key}: {value if value is not None else '(not set)'}")
+
+
+@config_app.command("set")
+def config_set(key: str = typer.Argument(..., metavar="KEY"), value: str = typer.Argument(..., metavar="VALUE")) -> None:
+    """Set one default, like `handouts config set paper a4`."""
+    from . import config
+
+    written = config.set_value(key, value)
+    typer.echo(f"{key} set in {written}")
 
 
 def main() -> None:
