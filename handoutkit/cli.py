@@ -240,6 +240,28 @@ def check(
     raise typer.Exit(1 if report.failed(strict) else 0)
 
 
+@app.command()
+def preview(
+    ctx: typer.Context,
+    target: str = typer.Argument(..., help="A handout id, a module file or a packet file."),
+    paper: Optional[Paper] = typer.Option(None, help="Paper size."),
+    theme: Optional[Theme] = typer.Option(None, help="default, print (black and white) or large-print."),
+    region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
+    fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: a free one)."),
+    no_open: bool = typer.Option(False, "--no-open", help="Do not open the browser."),
+) -> None:
+    """Live preview in the browser, paged as it prints; it reloads when you save."""
+    from . import config
+    from .preview import serve
+    from .settings import Settings
+
+    flags = dict(paper=paper.value if paper else None, theme=theme.value if theme else None,
+                 region=region, fillable=fillable)
+    base = Settings().over(**config.settings_values(config.load()))
+    serve(target, _library(ctx), flags, base=base, port=port, open_browser=not no_open)
+
+
 config_app = typer.Typer(
     help="Your practice's defaults: practice, clinician, contact, logo, region, paper, theme.",
     invoke_without_command=True,

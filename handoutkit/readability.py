@@ -15,7 +15,8 @@ from typing import Any, Iterator
 PROSE_FIELDS = ("body", "items", "note", "say", "question", "text")
 
 _MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def strip_markdown(text: str) -> str:
@@ -45,18 +46,29 @@ def _strings(value: Any, prose: bool = False) -> Iterator[str]:
             yield from _strings(item, key in PROSE_FIELDS)
 
 
+def _paragraphs(text: str) -> Iterator[str]:
+    """Markdown paragraphs and list items, each as one line (wrapped lines joined)."""
+    current: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or _LIST_ITEM.match(line):
+            if current:
+                yield " ".join(current)
+            current = [_LIST_ITEM.sub("", line).strip()] if line.strip() else []
+        else:
+            current.append(line.strip())
+    if current:
+        yield " ".join(current)
+
+
 def sentences(texts: Iterator[str] | list[str]) -> list[str]:
     """Split prose into sentences; a list item without a full stop counts as one."""
     out: list[str] = []
     for text in texts:
-        for paragraph in strip_markdown(text).split("\n"):
-            paragraph = paragraph.strip().lstrip("-0123456789. ").strip()
-            if not paragraph:
-                continue
+        for paragraph in _paragraphs(strip_markdown(text)):
             for sentence in _SENTENCE_END.split(paragraph):
                 sentence = sentence.strip()
                 if sentence:
-                    out.append(sentence if sentence[-1] in ".!?" else sentence + ".")
+                    out.append(sentence if sentence[-1] in ".!?\"'”’" else sentence + ".")
     return out
 
 

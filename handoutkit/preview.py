@@ -1,0 +1,312 @@
+"""`handouts preview`: the handout as it will print, rebuilt on every save.
+
+A small web server on 127.0.0.1 shows a page that embeds the rendered PDF, so the browser
+shows it paged, in the chosen paper and theme, exactly as it prints. A background thread
+watches the files the target can use (its own folder, the library folders, templates and
+styles) and rebuilds through the same pipeline as `build`; the PDF stays in memory and
+nothing is written to disk. The page polls ``/status`` and reloads the PDF when it
+changes; a build error shows above the last good PDF until the file is fixed.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import threading
+import webbrowser
+from dataclasses import dataclass, replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .errors import HandoutkitError, UsageError
+from .library import SUFFIXES, Library
+from .settings import Settings
+
+HOST = "127.0.0.1"
+POLL_MS = 700
+# Files whose change can change the PDF; anything else in a watched folder is ignored.
+WATCHED_SUFFIXES = frozenset({
+    *SUFFIXES, ".j2", ".jinja", ".html", ".css",
+    ".woff", ".woff2", ".ttf", ".otf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp",
+})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int  # goes up after every rebuild, good or bad
+    error: str | None  # the last rebuild's messages, or None when it worked
+    pdf: bytes | None  # the last good PDF
+    pdf_version: int | None  # the version that made it
+    building: bool
+    name: str  # the file name `build` would use
+
+
+def looks_like_path(target: str) -> bool:
+    """The same rule as `build`: a .yaml name or an existing path is a file, else an id."""
+    path = Path(target)
+    return path.suffix in SUFFIXES or path.exists()
+
+
+class Preview:
+    """The target's latest build and the threads that keep it fresh."""
+
+    def __init__(self, target: str, library: Library, flags: dict[str, Any], base: Settings | None = None):
+        self.target = target
+        self.library = library
+        self.flags = flags
+        self.base = base or Settings()
+        self.stop_event = threading.Event()
+        self._lock = threading.Lock()
+        self._state = Snapshot(0, None, None, None, False, "document.pdf")
+        self._watcher: threading.Thread | None = None
+
+    # --- building ---------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return self._state
+
+    def _fresh_library(self) -> Library:
+        # Same folders, forgotten index: modules may have been added, renamed or re-id'd.
+        library = copy.copy(self.library)
+        library.__dict__.pop("index", None)
+        return library
+
+    def rebuild(self, *, startup: bool = False) -> None:
+        """Build the target once; a usage error at startup stops the command (exit 2)."""
+        from .build import plan, render_job
+
+        with self._lock:
+            self._state = replace(self._state, building=True)
+        pdf, name, error = None, None, None
+        try:
+            library = self._fresh_library()
+            [job] = plan([self.target], library, base=self.base, flags=self.flags)
+            pdf, name = render_job(job, library).rendered.pdf, job.output_name
+        except HandoutkitError as exc:
+            if startup and isinstance(exc, UsageError):
+                raise  # an unknown id or a bad flag: stop here, like `build`
+            error = "\n".join(exc.messages())
+        except Exception as exc:  # the preview must outlive a bug: show it, keep serving
+            error = f"internal error: {type(exc).__name__}: {exc}"
+        with self._lock:
+            s = self._state
+            version = s.version + 1
+            if error is None:
+                self._state = Snapshot(version, None, pdf, version, False, name or s.name)
+            else:
+                self._state = Snapshot(version, error, s.pdf, s.pdf_version, False, s.name)
+
+    # --- watching ---------------------------------------------------------------
+
+    def watched_folders(self) -> list[Path]:
+        """The target's folder, the library folders, templates and styles; none inside another."""
+        folders = [*self.library.folders, *self.library.template_dirs, *self.library.style_dirs]
+        if looks_like_path(self.target):
+            folders.insert(0, Path(self.target).resolve().parent)
+        unique = sorted({f.resolve() for f in folders if f.is_dir()}, key=lambda p: len(p.parts))
+        kept: list[Path] = []
+        for folder in unique:
+            if not any(folder.is_relative_to(k) for k in kept):
+                kept.append(folder)
+        return kept
+
+    def _watch(self) -> None:
+        import watchfiles
+
+        folders = self.watched_folders()
+        recursive = True
+        while not self.stop_event.is_set():
+            try:
+                for _changes in watchfiles.watch(
+                    *folders, watch_filter=_relevant, stop_event=self.stop_event,
+                    recursive=recursive, rust_timeout=1000, raise_interrupt=False,
+                ):
+                    if self.stop_event.is_set():
+                        return
+                    self.rebuild()
+                return
+            except OSError:
+                if not recursive:  # cannot watch at all: the page keeps the last build
+                    return
+                recursive = False  # too many subfolders for the system's watch limit
+
+    def start_watching(self) -> None:
+        self._watcher = threading.Thread(target=self._watch, name="handouts-preview-watch", daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+
+
+def _relevant(change: Any, path: str) -> bool:
+    name = Path(path).name
+    return not name.startswith(".") and Path(name).suffix.lower() in WATCHED_SUFFIXES
+
+
+# --- the web page ------------------------------------------------------------------
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Preview: __TARGET__</title>
+<style>
+  html, body { margin: 0; height: 100%; font: 16px/1.4 system-ui, sans-serif; background: #525659; }
+  body { display: flex; flex-direction: column; }
+  #error { display: none; margin: 0; padding: 0.75em 1em; background: #fde8e8; color: #7a0c0c;
+           border-bottom: 3px solid #c81e1e; white-space: pre-wrap; overflow: auto; max-height: 40vh;
+           font: 14px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+  #error.shown { display: block; }
+  #error strong { font-family: system-ui, sans-serif; display: block; margin-bottom: 0.25em; }
+  #note { position: fixed; right: 0.75em; bottom: 0.75em; padding: 0.2em 0.6em; border-radius: 0.3em;
+          background: rgba(0,0,0,0.65); color: #fff; font-size: 13px; display: none; }
+  #note.shown { display: block; }
+  #document { flex: 1; width: 100%; border: 0; background: #fff; }
+  #document.none { display: none; }
+</style>
+</head>
+<body>
+<div id="error" role="alert" class="__ERROR_CLASS__"><strong>This handout has a problem. Fix the file and save: the preview updates by itself.</strong><span id="error-text">__ERROR__</span></div>
+<iframe id="document" class="__FRAME_CLASS__" title="The handout as it will print" src="__SRC__"></iframe>
+<div id="note" aria-live="polite"></div>
+<script>
+(function () {
+  "use strict";
+  var shownVersion = __VERSION__, shownPdf = __PDF_VERSION__;
+  var frame = document.getElementById("document");
+  var banner = document.getElementById("error");
+  var errorText = document.getElementById("error-text");
+  var note = document.getElementById("note");
+  function say(text) { note.textContent = text; note.className = text ? "shown" : ""; }
+  function poll() {
+    fetch("/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      say(s.building ? "Updating\\u2026" : "");
+      if (s.version === shownVersion) { return; }
+      shownVersion = s.version;
+      errorText.textContent = s.error || "";
+      banner.className = s.error ? "shown" : "";
+      if (s.pdf !== null && s.pdf !== shownPdf) {
+        shownPdf = s.pdf;
+        frame.className = "";
+        frame.src = "/document.pdf?v=" + s.pdf;
+      }
+    }).catch(function () {
+      say("The preview has stopped. Run handouts preview again to restart it.");
+    });
+  }
+  setInterval(poll, __POLL_MS__);
+})();
+</script>
+</body>
+</html>
+"""
+
+
+def page(target: str, s: Snapshot) -> str:
+    values = {
+        "__TARGET__": html.escape(target),
+        "__ERROR_CLASS__": "shown" if s.error else "",
+        "__ERROR__": html.escape(s.error or ""),
+        "__FRAME_CLASS__": "" if s.pdf is not None else "none",
+        "__SRC__": f"/document.pdf?v={s.pdf_version}" if s.pdf is not None else "about:blank",
+        "__VERSION__": str(s.version),
+        "__PDF_VERSION__": json.dumps(s.pdf_version),
+        "__POLL_MS__": str(POLL_MS),
+    }
+    out = PAGE
+    for key, value in values.items():
+        out = out.replace(key, value)
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        pass  # no request log: the terminal stays for the URL and errors
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _host_ok(self) -> bool:
+        # Only this machine's own names: a web page that points its domain at 127.0.0.1
+        # (DNS rebinding) must not read the preview.
+        port = self.server.server_address[1]
+        return self.headers.get("Host", "") in {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._host_ok():
+            self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain; charset=utf-8")
+            return
+        preview = self.server.preview
+        s = preview.snapshot()
+        route = self.path.split("?", 1)[0]
+        if route == "/":
+            self._send(HTTPStatus.OK, page(preview.target, s).encode("utf-8"), "text/html; charset=utf-8")
+        elif route == "/status":
+            body = json.dumps({"version": s.version, "error": s.error, "pdf": s.pdf_version, "building": s.building})
+            self._send(HTTPStatus.OK, body.encode("utf-8"), "application/json")
+        elif route == "/document.pdf" and s.pdf is not None:
+            self._send(HTTPStatus.OK, s.pdf, "application/pdf",
+                       Content_Disposition=f'inline; filename="{s.name}"')
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+
+    do_HEAD = do_GET
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, preview: Preview):
+        self.preview = preview
+        super().__init__((HOST, port), _Handler)
+
+
+def serve(target: str, library: Library, flags: dict[str, Any], *, base: Settings | None = None,
+          port: int = 0, open_browser: bool = True) -> None:
+    """Run the preview until Ctrl-C. Usage errors (unknown id, no such file) raise first."""
+    if looks_like_path(target):
+        path = Path(target)
+        if not path.exists():
+            raise UsageError(f"{target}: no such file (expected a handout id, a module file or a packet file)")
+        if not path.is_file():
+            raise UsageError(f"{target}: this is a folder, not a file (expected a .yaml file)")
+    preview = Preview(target, library, flags, base)
+    server: _Server | None = None
+    try:
+        preview.rebuild(startup=True)  # an invalid file still starts: its error shows in the page
+        try:
+            server = _Server(port, preview)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {HOST}:{port} ({exc.strerror or exc}); "
+                             f"choose another --port, or leave it out for a free one") from None
+        url = f"http://{HOST}:{server.server_address[1]}/"
+        preview.start_watching()
+        print(f"Preview at {url} — Ctrl-C to stop", flush=True)
+        if open_browser:
+            webbrowser.open(url)
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+        if server is not None:
+            server.server_close()
+    print("stopped", flush=True)

@@ -1,0 +1,246 @@
+"""`handouts preview`, for real: start the server, fetch the page, save files, see the change."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import FIXTURES, ROOT, handouts, squash
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to stop the server")
+
+WAIT = 15  # seconds: the most any rebuild may take to show
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, "HANDOUTS_CONFIG": str(tmp_path / "no-config.yaml"), "PYTHONUNBUFFERED": "1"}
+    env.pop("HANDOUTS_LIBRARY", None)
+    return env
+
+
+class Preview:
+    """A running `handouts preview … --no-open --port 0`, always killed at the end."""
+
+    def __init__(self, target: str, tmp_path: Path, library: Path | None = None):
+        before = ["--library", str(library)] if library else []
+        self.err_file = open(tmp_path / "preview-stderr.txt", "w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "handoutkit", *before, "preview", target, "--no-open", "--port", "0"],
+            cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=self.err_file, text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self._wait_for_url()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def _wait_for_url(self) -> str:
+        deadline = time.monotonic() + 60  # the first start imports WeasyPrint and renders
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    pytest.fail(f"preview exited with {self.proc.returncode}: {self.stderr()}")
+                continue
+            match = re.fullmatch(r"Preview at (http://127\.0\.0\.1:\d+/) — Ctrl-C to stop\n", line)
+            assert match, f"unexpected first line: {line!r}"
+            return match.group(1)
+        pytest.fail(f"preview printed no URL in time: {self.stderr()}")
+
+    def stderr(self) -> str:
+        self.err_file.flush()
+        self.err_file.seek(0)
+        return self.err_file.read()
+
+    def get(self, path: str) -> tuple[int, str, bytes]:
+        try:
+            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
+                return response.status, response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers.get_content_type(), exc.read()
+
+    def status(self) -> dict:
+        code, kind, body = self.get("/status")
+        assert code == 200 and kind == "application/json"
+        return json.loads(body)
+
+    def pdf_text(self) -> str:
+        code, kind, body = self.get("/document.pdf")
+        assert code == 200 and kind == "application/pdf" and body.startswith(b"%PDF-")
+        return squash("\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages))
+
+    def next_status(self, after: int, *, ok: bool | None = None) -> dict:
+        """The first status newer than version ``after`` (and without/with an error, if asked)."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            s = self.status()
+            if s["version"] > after and not s["building"] and (ok is None or (s["error"] is None) == ok):
+                return s
+            time.sleep(0.2)
+        pytest.fail(f"no rebuild within {WAIT} s after version {after}: {self.status()}")
+
+    def interrupt(self) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=15)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.err_file.close()
+
+
+@pytest.fixture
+def preview(tmp_path: Path):
+    started: list[Preview] = []
+
+    def start(target: str, library: Path | None = None) -> Preview:
+        started.append(Preview(target, tmp_path, library))
+        return started[-1]
+
+    yield start
+    for p in started:
+        p.close()
+
+
+def save(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def test_preview_shows_changes_errors_and_recovers(tmp_path: Path, preview):
+    module = tmp_path / "all-blocks.yaml"
+    shutil.copy(FIXTURES / "all-blocks.yaml", module)
+    good = module.read_text(encoding="utf-8")
+    p = preview(str(module))
+
+    code, kind, page = p.get("/")
+    assert code == 200 and kind == "text/html"
+    assert b'<iframe id="document"' in page and b"/document.pdf?v=" in page
+    assert b"http://" not in page and b"https://" not in page, "the page loads nothing from the network"
+    first = p.status()
+    assert first["error"] is None and first["pdf"] == first["version"]
+    assert "Every block type" in p.pdf_text()
+
+    # Only this machine's own names may ask (no DNS rebinding).
+    host, port = p.url.removeprefix("http://").rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("GET", "/status", headers={"Host": f"evil.example:{port}"})
+    assert conn.getresponse().status == 403
+    conn.close()
+
+    # Save a new title: the PDF follows.
+    save(module, good.replace("title: Every block type", "title: Freshly saved title"))
+    changed = p.next_status(first["version"], ok=True)
+    text = p.pdf_text()
+    assert "Freshly saved title" in text and "Every block type" not in text
+
+    # Break it: the error shows with file:line:col, the last good PDF stays.
+    broken = good.replace("minutes: 10\n", "minutes: 10\n<b>sumary</b>: [typo]\n")
+    save(module, broken)
+    failed = p.next_status(changed["version"], ok=False)
+    line = broken.splitlines().index("<b>sumary</b>: [typo]") + 1
+    assert failed["error"].startswith(f"{module}:{line}:1: unknown key '<b>sumary</b>'"), failed["error"]
+    assert failed["pdf"] == changed["version"]
+    assert "Freshly saved title" in p.pdf_text()
+    _, _, page = p.get("/")
+    assert f"{module}:{line}:1: unknown key &#x27;&lt;b&gt;sumary&lt;/b&gt;&#x27;".encode() in page
+    assert b"<b>sumary</b>" not in page, "the error must be escaped in the page"
+
+    # Fix it: the error clears and the PDF is back.
+    save(module, good)
+    fixed = p.next_status(failed["version"], ok=True)
+    assert fixed["pdf"] == fixed["version"]
+    assert "Every block type" in p.pdf_text()
+
+    assert p.interrupt() == 0
+    assert "Traceback" not in p.stderr()
+
+
+LIBRARY_MODULE = """\
+id: my-handout
+title: From my own library
+kind: handout
+audience: client
+topics: [testing]
+blocks:
+  - type: text
+    body: Library marker body.
+"""
+
+
+def test_saving_in_a_library_folder_rebuilds(tmp_path: Path, preview):
+    library = tmp_path / "lib"
+    (library / "styles").mkdir(parents=True)
+    module = library / "my-handout.yaml"
+    save(module, LIBRARY_MODULE)
+    extra = library / "styles" / "extra.css"
+    save(extra, "/* nothing yet */\n")
+    p = preview("my-handout", library=library)
+    first = p.status()
+    assert "From my own library" in p.pdf_text()
+
+    save(module, LIBRARY_MODULE.replace("From my own library", "Edited in the library"))
+    edited = p.next_status(first["version"], ok=True)
+    assert "Edited in the library" in p.pdf_text()
+
+    save(extra, 'h1::after { content: " Marker from extra CSS"; }\n')
+    p.next_status(edited["version"], ok=True)
+    assert "Marker from extra CSS" in p.pdf_text()
+
+    assert p.interrupt() == 0
+    assert "Traceback" not in p.stderr()
+
+
+def test_an_invalid_file_still_starts_and_shows_its_error(tmp_path: Path, preview):
+    module = tmp_path / "unknown-key.yaml"
+    shutil.copy(FIXTURES / "bad" / "unknown-key.yaml", module)
+    p = preview(str(module))
+    s = p.status()
+    assert s["pdf"] is None and s["error"].startswith(f"{module}:5:1: unknown key 'sumary'"), s
+    assert p.get("/document.pdf")[0] == 404
+    _, _, page = p.get("/")
+    assert b"unknown key &#x27;sumary&#x27;" in page
+
+    save(module, module.read_text(encoding="utf-8").replace("sumary:", "summary:"))
+    fixed = p.next_status(s["version"], ok=True)
+    assert fixed["pdf"] == fixed["version"]
+    assert "Unknown key" in p.pdf_text()
+
+    assert p.interrupt() == 0
+    assert "Traceback" not in p.stderr()
+
+
+@pytest.mark.parametrize("target,words", [
+    ("grounding-5-4-3-2-one", "no handout with the id 'grounding-5-4-3-2-one'. Did you mean 'grounding-5-4-3-2-1'"),
+    ("missing.yaml", "missing.yaml: no such file"),
+])
+def test_an_unknown_target_is_a_usage_error(tmp_path: Path, target, words):
+    result = handouts("preview", target, "--no-open", cwd=tmp_path, env=env_for(tmp_path))
+    assert result.code == 2, result.text
+    assert words in result.err and "Traceback" not in result.text
+    assert "Preview at" not in result.out
+
+
+def test_preview_does_not_import_weasyprint_at_cli_start():
+    code = "import sys, handoutkit.cli; sys.exit('weasyprint' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60).returncode == 0
