@@ -303,3 +303,12 @@ def main() -> None:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:  # a bug, not the user's doing: say so plainly, keep the detail for us
+        import os
+        import traceback
+
+        if os.environ.get("HANDOUTS_DEBUG"):
+            traceback.print_exc()
+        print(f"handoutkit hit an internal error, which is a bug: {type(exc).__name__}: {exc}\n"
+              "Please report it (run with HANDOUTS_DEBUG=1 to see the details).", file=sys.stderr)
+        sys.exit(70)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import re
 import threading
 import webbrowser
 from dataclasses import dataclass, replace
@@ -61,7 +62,9 @@ class Preview:
         self.stop_event = threading.Event()
         self._lock = threading.Lock()
         self._state = Snapshot(0, None, None, None, False, "document.pdf")
+        self.watching = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._build_lock = threading.Lock()  # one rebuild at a time: the start and the watcher
 
     # --- building ---------------------------------------------------------------
 
@@ -77,6 +80,10 @@ class Preview:
 
     def rebuild(self, *, startup: bool = False) -> None:
         """Build the target once; a usage error at startup stops the command (exit 2)."""
+        with self._build_lock:
+            self._rebuild(startup)
+
+    def _rebuild(self, startup: bool) -> None:
         from .build import plan, render_job
 
         with self._lock:
@@ -118,21 +125,19 @@ class Preview:
         import watchfiles
 
         folders = self.watched_folders()
-        recursive = True
-        while not self.stop_event.is_set():
+        for recursive in (True, False):  # not recursive: too many subfolders for the system's limit
             try:
-                for _changes in watchfiles.watch(
-                    *folders, watch_filter=_relevant, stop_event=self.stop_event,
-                    recursive=recursive, rust_timeout=1000, raise_interrupt=False,
+                for changes in watchfiles.watch(
+                    *folders, watch_filter=_relevant, stop_event=self.stop_event, recursive=recursive,
+                    rust_timeout=200, yield_on_timeout=True, raise_interrupt=False,
                 ):
-                    if self.stop_event.is_set():
-                        return
-                    self.rebuild()
+                    self.watching.set()  # the first yield, even an empty one: the folders are watched
+                    if changes and not self.stop_event.is_set():
+                        self.rebuild()
                 return
             except OSError:
-                if not recursive:  # cannot watch at all: the page keeps the last build
-                    return
-                recursive = False  # too many subfolders for the system's watch limit
+                continue
+        self.watching.set()  # cannot watch at all: do not keep the start waiting; the page still works
 
     def start_watching(self) -> None:
         self._watcher = threading.Thread(target=self._watch, name="handouts-preview-watch", daemon=True)
@@ -173,7 +178,7 @@ PAGE = """<!doctype html>
 </style>
 </head>
 <body>
-<div id="error" role="alert" class="__ERROR_CLASS__"><strong>This handout has a problem. Fix the file and save: the preview updates by itself.</strong><span id="error-text">__ERROR__</span></div>
+<div id="error" role="alert" class="__ERROR_CLASS__"><strong>Something needs fixing. Fix the file and save: the preview updates by itself.</strong><span id="error-text">__ERROR__</span></div>
 <iframe id="document" class="__FRAME_CLASS__" title="The handout as it will print" src="__SRC__"></iframe>
 <div id="note" aria-live="polite"></div>
 <script>
@@ -264,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, body.encode("utf-8"), "application/json")
         elif route == "/document.pdf" and s.pdf is not None:
             self._send(HTTPStatus.OK, s.pdf, "application/pdf",
-                       Content_Disposition=f'inline; filename="{s.name}"')
+                       Content_Disposition=f'inline; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", s.name)}"')
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
 
@@ -291,14 +296,16 @@ def serve(target: str, library: Library, flags: dict[str, Any], *, base: Setting
     preview = Preview(target, library, flags, base)
     server: _Server | None = None
     try:
-        preview.rebuild(startup=True)  # an invalid file still starts: its error shows in the page
         try:
             server = _Server(port, preview)
         except OSError as exc:
             raise UsageError(f"cannot listen on {HOST}:{port} ({exc.strerror or exc}); "
                              f"choose another --port, or leave it out for a free one") from None
-        url = f"http://{HOST}:{server.server_address[1]}/"
+        # Watch first, so that a save made while the first build runs is not missed.
         preview.start_watching()
+        preview.watching.wait(timeout=10)
+        preview.rebuild(startup=True)  # an invalid file still starts: its error shows in the page
+        url = f"http://{HOST}:{server.server_address[1]}/"
         print(f"Preview at {url} — Ctrl-C to stop", flush=True)
         if open_browser:
             webbrowser.open(url)

@@ -24,26 +24,38 @@ def strip_markdown(text: str) -> str:
     return _MARKUP.sub(lambda m: m.group(1) or "", text)
 
 
-def prose_of(module: dict[str, Any]) -> Iterator[str]:
-    """Every client-facing string in a module, in reading order."""
-    for point in module.get("summary") or []:
+def located_prose(module: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every client-facing string in a module, in reading order, with where it stands."""
+    for i, point in enumerate(module.get("summary") or []):
         if isinstance(point, str):
-            yield point
-    for block in module.get("blocks") or []:
+            yield ("summary", i), point
+    for i, block in enumerate(module.get("blocks") or []):
         if isinstance(block, dict):
-            yield from _strings(block)
+            yield from _strings(block, ("blocks", i))
 
 
-def _strings(value: Any, prose: bool = False) -> Iterator[str]:
+def prose_of(module: dict[str, Any]) -> Iterator[str]:
+    return (text for _, text in located_prose(module))
+
+
+def _strings(value: Any, loc: tuple[Any, ...], prose: bool = False) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(value, str):
         if prose:
-            yield value
+            yield loc, value
     elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item, prose)
+        for i, item in enumerate(value):
+            yield from _strings(item, loc + (i,), prose)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, key in PROSE_FIELDS)
+            yield from _strings(item, loc + (key,), key in PROSE_FIELDS)
+
+
+def long_sentences(module: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Sentences over LONG_SENTENCE words, with the place of the text that holds each."""
+    for loc, text in located_prose(module):
+        for sentence in sentences([text]):
+            if len(sentence.split()) > LONG_SENTENCE:
+                yield loc, sentence
 
 
 def _paragraphs(text: str) -> Iterator[str]:
@@ -77,7 +89,6 @@ class Reading:
     grade: float
     words: int
     hardest: list[tuple[float, str]]  # (grade, sentence), hardest first
-    long_sentences: list[str]  # over LONG_SENTENCE words
 
 
 LONG_SENTENCE = 25
@@ -100,7 +111,6 @@ def reading_of(module: dict[str, Any], hardest: int = 3) -> Reading | None:
         grade=round(_grade(" ".join(found)), 1),
         words=words,
         hardest=[(round(g, 1), s) for g, s in scored[:hardest]],
-        long_sentences=[s for s in found if len(s.split()) > LONG_SENTENCE],
     )
 
 
@@ -111,12 +121,13 @@ if __name__ == "__main__":  # python -m handoutkit.readability FILE.yaml …
 
     for name in sys.argv[1:]:
         with open(name, encoding="utf-8") as fh:
-            reading = reading_of(yaml.safe_load(fh))
+            module = yaml.safe_load(fh)
+        reading = reading_of(module)
         if reading is None:
             print(f"{name}: too little prose to measure")
             continue
         print(f"{name}: grade {reading.grade} over {reading.words} words")
         for grade, sentence in reading.hardest:
             print(f"  hardest ({grade}): {sentence}")
-        for sentence in reading.long_sentences:
+        for _, sentence in long_sentences(module):
             print(f"  over {LONG_SENTENCE} words: {sentence}")

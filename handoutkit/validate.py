@@ -90,6 +90,21 @@ def _name(loc: Loc) -> str:
     return str(loc[-1])
 
 
+def _colon_slip(data: Any, loc: Loc) -> bool:
+    """A list item meant as text that YAML read as a one-key mapping (`- Step 1: breathe`)."""
+    node: Any = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not (loc and isinstance(loc[-1], int) and isinstance(node, dict) and len(node) == 1):
+        return False
+    key, value = next(iter(node.items()))
+    known = {name for model in (models.Step, models.Prompt, models.ScriptLine) for name in model.model_fields}
+    return isinstance(key, str) and key not in known and isinstance(value, (str, type(None)))
+
+
 def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> Problem:
     kind = error["type"]
     loc = data_loc(source.data, tuple(error["loc"]))
@@ -97,6 +112,11 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     ctx = error.get("ctx") or {}
     name = _name(loc)
 
+    if kind in ("extra_forbidden", "missing") and _colon_slip(source.data, loc[:-1]):
+        return source.problem(
+            loc[:-1],
+            "this text reads as 'key: value' because of the ': ' in it: put the whole text in quotes",
+        )
     if kind == "extra_forbidden":
         allowed = _keys_of(_model_at(model, source.data, loc[:-1]))
         close = difflib.get_close_matches(name, allowed, n=1)
