@@ -262,6 +262,38 @@ def preview(
     serve(target, _library(ctx), flags, base=base, port=port, open_browser=not no_open)
 
 
+@app.command()
+def new(
+    handout_id: str = typer.Argument(..., metavar="ID", help="The new module's id, like sleep-worries."),
+    kind: Kind = typer.Option(Kind.handout, "--kind", "-k", help="What kind of module to start."),
+    folder: Path = typer.Option(Path("."), "--dir", "-d", help="Where to write it."),
+) -> None:
+    """Write a starter module that passes `handouts check`."""
+    from .starters import write_starter
+
+    typer.echo(f"wrote {write_starter(handout_id, kind.value, folder)}")
+
+
+class SchemaKind(str, Enum):
+    module = "module"
+    packet = "packet"
+
+
+@app.command()
+def schema(
+    kind: SchemaKind = typer.Argument(SchemaKind.module, help="module or packet"),
+    write: Optional[Path] = typer.Option(None, "--write", metavar="DIR", help="Write both schemas into DIR."),
+) -> None:
+    """JSON Schema for editors: completion and typo checks while typing."""
+    from . import schema as schemas
+
+    if write is not None:
+        for path in schemas.write(write):
+            typer.echo(f"wrote {path}")
+        return
+    typer.echo(schemas.text_of(kind.value), nl=False)
+
+
 config_app = typer.Typer(
     help="Your practice's defaults: practice, clinician, contact, logo, region, paper, theme.",
     invoke_without_command=True,

@@ -149,19 +149,23 @@ class SourceRef(Strict):
 
 
 class Module(Strict):
-    id: Id | None = None
-    title: Text
-    subtitle: Text | None = None
+    """A handout module: one handout, worksheet, exercise, script or guide."""
+
+    id: Id | None = Field(None, description="Lowercase letters, digits and hyphens. Default: the file name.")
+    title: Text = Field(description="The handout's title, as the reader sees it.")
+    subtitle: Text | None = Field(None, description="One line under the title.")
     kind: Literal["handout", "worksheet", "exercise", "script", "guide"]
     audience: Literal["client", "couple", "clinician"]
-    topics: list[Topic] = Field(min_length=1)
-    minutes: Annotated[int, Field(ge=1, le=240)] | None = None
-    pages: Annotated[int, Field(ge=1, le=20)] | None = None
-    content_note: Text | None = None
-    summary: list[Text] | None = Field(default=None, min_length=1, max_length=5)
-    blocks: list[Block] = Field(min_length=1)
-    sources: list[SourceRef] | None = None
-    reviewed: dt.date | None = None
+    topics: list[Topic] = Field(min_length=1, description="Lowercase words, for `handouts list --topic`.")
+    minutes: Annotated[int, Field(ge=1, le=240)] | None = Field(None, description="About how long it takes.")
+    pages: Annotated[int, Field(ge=1, le=20)] | None = Field(
+        None, description="Page budget: `handouts check` warns when it renders longer. Default: 1 for an exercise, else 2.")
+    content_note: Text | None = Field(None, description="Printed first, in a quiet box: one calm, factual sentence.")
+    summary: list[Text] | None = Field(
+        default=None, min_length=1, max_length=5, description="The 'Key points' box: 1–5 short items, the main message first.")
+    blocks: list[Block] = Field(min_length=1, description="The content, in order.")
+    sources: list[SourceRef] | None = Field(None, description="Only sources you are sure exist; https links.")
+    reviewed: dt.date | None = Field(None, description="Date of the last clinical review, like 2026-11-01.")
     version: Text | None = None
     license: Text | None = None
 
@@ -179,8 +183,10 @@ class Module(Strict):
 
 
 class Packet(Strict):
-    title: Text
-    handouts: list[Text] = Field(min_length=1)
+    """A packet: several handouts in one PDF, for one session."""
+
+    title: Text = Field(description="The packet's title, on the cover.")
+    handouts: list[Text] = Field(min_length=1, description="Handout ids, or module files relative to this packet.")
     client: Text | None = None
     clinician: Text | None = None
     practice: Text | None = None

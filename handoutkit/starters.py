@@ -1,0 +1,136 @@
+"""`handouts new`: a starter module for each kind, valid and passing `check --strict`.
+
+Each starter explains its fields in comments, so the file teaches the format as it is
+filled in. The first line points the YAML language server at the schema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+from .errors import UsageError
+from .models import KINDS
+
+_HEAD = """\
+# yaml-language-server: $schema={schema}
+# A handoutkit module. Check it with `handouts check {file}`,
+# build it with `handouts build {file}`. Keep sentences short and words everyday:
+# client handouts aim at a US grade 6-8 reading level.
+id: {id}                      # lowercase letters, digits and hyphens
+title: {title}
+subtitle: One line that says what this is for
+kind: {kind}                  # handout | worksheet | exercise | script | guide
+audience: {audience}          # client | couple | clinician
+topics: [{topic}]             # lowercase words, for `handouts list --topic`
+minutes: {minutes}                   # about how long it takes
+pages: {pages}                     # page budget: `check` warns when it renders longer
+# content_note: This handout talks about …   # for handouts about coercion, abuse or distress
+summary:                      # the "Key points" box: the one thing to remember comes first
+  - {point}
+blocks:                       # the content, in order; each block has a type and an optional title
+"""
+
+_BLOCKS = {
+    "handout": """\
+  - type: text
+    title: What this is
+    body: |
+      Write a short paragraph here. Say what the idea is and why it matters to the reader.
+      Use "you" and short sentences.
+  - type: list
+    title: Signs to look for
+    items:
+      - A first sign, in a few words
+      - A second sign
+  - type: checklist
+    title: What I want to try
+    items:
+      - One small thing the reader can do this week
+      - Another small thing
+""",
+    "worksheet": """\
+  - type: text
+    body: Take your time. You can skip any question. There are no wrong answers.
+  - type: prompts
+    title: Think about it
+    items:
+      - What do you notice first when this happens?
+      - question: What helps, even a little?
+        lines: 4            # write-in lines under the question
+  - type: scale
+    question: How sure do you feel about this today?
+    labels: {0: Not at all, 10: Very sure}
+""",
+    "exercise": """\
+  - type: steps
+    title: Try it now
+    items:
+      - Find a place to sit. You can keep your eyes open.
+      - text: Breathe in slowly, then breathe out a little longer.
+        minutes: 2
+      - Notice how you feel. You can stop at any time.
+  - type: scale
+    question: How calm do you feel now?
+    labels: {0: Not calm, 10: Very calm}
+""",
+    "script": """\
+  - type: text
+    body: Read this together. Either of you can pause at any time.
+  - type: script
+    title: A check-in
+    lines:
+      - speaker: Partner A
+        say: Can we take a moment to check in?
+      - speaker: Partner B
+        say: Yes. I would like that.
+  - type: steps
+    title: After the check-in
+    items:
+      - Say one thing you heard your partner say.
+      - Agree on one small next step.
+""",
+    "guide": """\
+  - type: text
+    title: Purpose
+    body: Say in two or three sentences what this guide helps a clinician do, and when.
+  - type: list
+    title: Key practices
+    items:
+      - A practice, stated plainly
+      - Another practice
+  - type: callout
+    tone: important
+    body: One thing a clinician must not miss.
+""",
+}
+
+_AUDIENCE = {"script": "couple", "guide": "clinician"}
+
+
+def starter(module_id: str, kind: str) -> str:
+    if kind not in KINDS:
+        raise UsageError(f"unknown kind '{kind}' (expected one of: {', '.join(KINDS)})")
+    title = module_id.replace("-", " ").capitalize()
+    return _HEAD.format(
+        schema=(paths.SCHEMA / "module.schema.json").resolve().as_uri(),
+        file=f"{module_id}.yaml", id=module_id, title=title, kind=kind,
+        audience=_AUDIENCE.get(kind, "client"), topic="general", minutes=5 if kind == "exercise" else 10,
+        pages=1 if kind == "exercise" else 2,
+        point="The one thing to remember, in one short sentence.",
+    ) + _BLOCKS[kind]
+
+
+def write_starter(module_id: str, kind: str, folder: Path) -> Path:
+    import re
+
+    from .output import write_atomic
+
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", module_id):
+        raise UsageError(f"'{module_id}' cannot be an id (expected lowercase letters, digits and single hyphens, like 'sleep-worries')")
+    if not folder.is_dir():
+        raise UsageError(f"no folder {folder} (create it first, or give --dir an existing folder)")
+    target = folder / f"{module_id}.yaml"
+    if target.exists():
+        raise UsageError(f"{target} already exists; handouts new never overwrites a file (pick another id or folder)")
+    return write_atomic(target, starter(module_id, kind).encode("utf-8"))
