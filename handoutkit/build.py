@@ -130,12 +130,13 @@ class Result:
 
 
 def render_job(job: Job, library: Library) -> Result:
-    html = render_html(document_for(job, library), library.template_dirs)
+    document = document_for(job, library)
+    html = render_html(document, library.template_dirs)
     roots = [paths.ASSETS, *library.folders, *job.folders]
     if job.settings.logo:
         roots.append(job.settings.logo.resolve().parent)
     return Result(html, render(html, base_url=job.folders[0] if job.folders else Path.cwd(),
-                               roots=roots, fillable=job.settings.fillable))
+                               roots=roots, fillable=job.settings.fillable, day=document.date))
 
 
 def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +23,22 @@ def _quiet_weasyprint() -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
-def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False) -> Rendered:
+@contextlib.contextmanager
+def _timestamps_from(day: dt.date | None):
+    """Pin the timestamps fontTools writes into embedded fonts, so equal inputs give equal bytes."""
+    if day is None or "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
+           day: dt.date | None = None) -> Rendered:
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -29,10 +47,11 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
     _quiet_weasyprint()
     fetcher = LocalOnlyFetcher(roots)
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
-        ).render(pdf_forms=fillable, pdf_tags=True)
-        pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
+        with _timestamps_from(day):
+            document = weasyprint.HTML(
+                string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
+            ).render(pdf_forms=fillable, pdf_tags=True)
+            pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
     except FatalURLFetchingError:
         refused = fetcher.refused[-1] if fetcher.refused else "a resource"
         raise ResourceRefused(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pypdf
 import pytest
 import yaml
 
@@ -106,3 +107,12 @@ def test_show_prints_an_outline():
     assert result.code == 0, result.text
     assert result.out.startswith(MODULES["couples-check-in"].module.title)
     assert "[script]" in result.out
+
+
+@pytest.mark.parametrize("packet", sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml")), ids=lambda p: p.name)
+def test_example_packets_build(tmp_path: Path, packet: Path):
+    result = handouts("build", str(packet), cwd=tmp_path)
+    assert result.code == 0, result.text
+    built = tmp_path / f"{packet.stem}.pdf"
+    source = yaml.safe_load(packet.read_text(encoding="utf-8"))
+    assert len(pypdf.PdfReader(built).outline) == len(source["handouts"])
