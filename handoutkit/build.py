@@ -39,10 +39,8 @@ class Job:
 def _packet_settings(loaded: Any) -> dict[str, Any]:
     packet = loaded.packet
     values = packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True)
-    if packet.region is not None and packet.region not in crisis.regions():
-        raise InputError(loaded.source.problem(
-            ("region",), f"unknown region '{packet.region}' (expected one of: {', '.join(crisis.regions())})"
-        ))
+    if packet.region is not None and crisis.unknown(packet.region):
+        raise InputError(loaded.source.problem(("region",), crisis.unknown(packet.region)))
     if packet.logo is not None:
         logo = (loaded.folder / packet.logo).resolve()
         if not logo.is_relative_to(loaded.folder):

@@ -193,11 +193,11 @@ def list_(
         from rich.table import Table
 
         table = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("id", "title", "kind", "audience", "topics"):
+        table.add_column("id", no_wrap=True)
+        for column in ("title", "kind", "audience", "topics"):
             table.add_column(column, overflow="fold")
         for m in rows:
-            table.add_row(m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics),
-                          )
+            table.add_row(m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics))
         Console(highlight=False, markup=False).print(table)
     for problem in problems:
         typer.echo(f"{problem} (left out of the list)", err=True)

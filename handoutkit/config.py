@@ -53,8 +53,8 @@ def load() -> Config:
     if source.data is None:
         return Config()
     config = validate(source, Config)
-    if config.region is not None and config.region not in crisis.regions():
-        raise InputError(source.problem(("region",), f"unknown region '{config.region}' (expected one of: {', '.join(crisis.regions())})"))
+    if config.region is not None and crisis.unknown(config.region):
+        raise InputError(source.problem(("region",), crisis.unknown(config.region)))
     if config.logo is not None and not logo_path(config).is_file():
         raise InputError(source.problem(("logo",), f"no logo file at '{config.logo}'"))
     return config
@@ -86,8 +86,8 @@ def set_value(key: str, value: str) -> Path:
     except Exception:
         allowed = {"paper": "letter, a4", "theme": "default, print, large-print"}.get(key, "")
         raise UsageError(f"'{value}' is not a valid {key} (expected one of: {allowed})") from None
-    if key == "region" and value not in crisis.regions():
-        raise UsageError(f"unknown region '{value}' (expected one of: {', '.join(crisis.regions())})")
+    if key == "region" and crisis.unknown(value):
+        raise UsageError(crisis.unknown(value))
     if key == "logo":
         logo = Path(value).expanduser().resolve()
         if not logo.is_file():

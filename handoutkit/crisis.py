@@ -22,6 +22,13 @@ def regions() -> list[str]:
     return list(_data()["regions"])
 
 
+def unknown(region: str) -> str | None:
+    """Why ``region`` cannot be used, or None when it can."""
+    if region in regions():
+        return None
+    return f"unknown region '{region}' (expected one of: {', '.join(regions())})"
+
+
 def lines_for(region: str) -> dict[str, Any]:
     """``{name, lines, checked, confirm}`` for a known region (see ``regions()``)."""
     data = _data()

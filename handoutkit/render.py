@@ -51,8 +51,8 @@ def css_string(text: str) -> str:
 
 
 def resources_for(region: str) -> dict[str, Any]:
-    if region not in crisis.regions():
-        raise UsageError(f"unknown region '{region}' (expected one of: {', '.join(crisis.regions())})")
+    if crisis.unknown(region):
+        raise UsageError(crisis.unknown(region))
     return crisis.lines_for(region)
 
 

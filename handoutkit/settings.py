@@ -32,6 +32,6 @@ class Settings:
         return replace(self, **{k: v for k, v in values.items() if k in known and v is not None})
 
     def checked(self) -> "Settings":
-        if self.region not in crisis.regions():
-            raise UsageError(f"unknown region '{self.region}' (expected one of: {', '.join(crisis.regions())})")
+        if crisis.unknown(self.region):
+            raise UsageError(crisis.unknown(self.region))
         return self

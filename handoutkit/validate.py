@@ -206,11 +206,8 @@ def _semantic(source: Source) -> list[Problem]:
                         key=True,
                     ))
         if isinstance(block, models.ResourcesBlock) and block.region is not None:
-            if block.region not in crisis.regions():
-                problems.append(source.problem(
-                    here + ("region",),
-                    f"unknown region '{block.region}' (expected one of: {', '.join(crisis.regions())})",
-                ))
+            if crisis.unknown(block.region):
+                problems.append(source.problem(here + ("region",), crisis.unknown(block.region)))
     return problems
 
 

@@ -255,3 +255,36 @@ def test_client_name_only_in_the_page_text(tmp_path: Path):
     assert all(name not in str(v) for v in reader.metadata.values())
     assert b"Zelda" not in (reader.xmp_metadata.stream.get_data() if reader.xmp_metadata else b"")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thursday.pdf", "thursday.yaml"]
+
+
+def test_print_without_lp_is_a_clear_error_and_keeps_the_pdf(tmp_path: Path):
+    import shutil
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    # A PATH with python but no `lp`.
+    (bin_dir / "python").symlink_to(sys.executable)
+    out = tmp_path / "h.pdf"
+    result = handouts("build", "help-now", "-o", str(out), "--print", env={"PATH": str(bin_dir)})
+    assert shutil.which("lp", path=str(bin_dir)) is None
+    assert result.code == 2 and "Traceback" not in result.text
+    assert "cannot print it: there is no 'lp' command" in result.err
+    assert out.exists()
+
+
+def test_print_sends_the_pdf_to_lp_and_reports_its_failure(tmp_path: Path):
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "lp.log"
+    lp = bin_dir / "lp"
+    lp.write_text(f'#!/bin/sh\necho "$@" > {log}\necho "lp: Error - no default destination available." >&2\nexit 1\n')
+    lp.chmod(0o755)
+    out = tmp_path / "h.pdf"
+    result = handouts("build", "help-now", "-o", str(out), "--print",
+                      env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert result.code == 2
+    assert "printing failed: lp: Error - no default destination available." in result.err
+    assert log.read_text().split() == ["--", str(out)]
