@@ -7,7 +7,7 @@ three can never disagree. ``extra="forbid"`` everywhere: a typo is an error, nev
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -55,14 +55,21 @@ class ChecklistBlock(BlockBase):
     items: list[Text] = Field(min_length=1)
 
 
-class Step(Strict):
-    text: Text
-    minutes: Annotated[float, Field(gt=0, le=120)] | None = None
+class PlainStringItem(Strict):
+    """A list item that may be written as a plain string, standing for ``{PLAIN: string}``."""
+
+    PLAIN: ClassVar[str]
 
     @model_validator(mode="before")
     @classmethod
     def from_plain_string(cls, value: Any) -> Any:
-        return {"text": value} if isinstance(value, str) else value
+        return {cls.PLAIN: value} if isinstance(value, str) else value
+
+
+class Step(PlainStringItem):
+    PLAIN = "text"
+    text: Text
+    minutes: Annotated[float, Field(gt=0, le=120)] | None = None
 
 
 class StepsBlock(BlockBase):
@@ -70,14 +77,10 @@ class StepsBlock(BlockBase):
     items: list[Step] = Field(min_length=1)
 
 
-class Prompt(Strict):
+class Prompt(PlainStringItem):
+    PLAIN = "question"
     question: Text
     lines: Annotated[int, Field(ge=1, le=30)] = 3
-
-    @model_validator(mode="before")
-    @classmethod
-    def from_plain_string(cls, value: Any) -> Any:
-        return {"question": value} if isinstance(value, str) else value
 
 
 class PromptsBlock(BlockBase):

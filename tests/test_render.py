@@ -137,3 +137,14 @@ def test_library_override_replaces_a_bundled_module(tmp_path: Path):
     result = handouts("build", "grounding-5-4-3-2-1", "-o", str(out2), env={"HANDOUTS_LIBRARY": str(library)})
     assert result.code == 0, result.text
     assert "Our practice's own grounding" in pdf_text(out2)
+
+
+def test_cli_py_runs_from_a_checkout(tmp_path: Path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "b.pdf"
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "build", "body-scan", "-o", str(out)],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "A gentle body scan" in pdf_text(out)
