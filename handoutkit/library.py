@@ -130,8 +130,8 @@ class Library:
 
     def unknown(self, module_id: str) -> str:
         close = difflib.get_close_matches(module_id, self.ids(), n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else " `handouts list` shows them all."
-        return f"no handout with the id '{module_id}'.{hint}"
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        return f"no handout with the id '{module_id}' ({hint}`handouts list` shows them all)"
 
     def all(self) -> tuple[list[LoadedModule], list[Problem]]:
         """Every module that validates, and the problems of those that do not."""

@@ -115,7 +115,7 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     if kind in ("extra_forbidden", "missing") and _colon_slip(source.data, loc[:-1]):
         return source.problem(
             loc[:-1],
-            "this text reads as 'key: value' because of the ': ' in it: put the whole text in quotes",
+            "this text reads as 'key: value' because of the ': ' in it (expected plain text: put the whole text in quotes)",
         )
     if kind == "extra_forbidden":
         allowed = _keys_of(_model_at(model, source.data, loc[:-1]))
@@ -124,7 +124,7 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         expected = f"expected one of: {', '.join(allowed)}" if allowed else "remove it"
         return source.problem(loc, f"unknown key '{name}' ({hint}{expected})", key=True)
     if kind == "missing":
-        return source.problem(loc[:-1], f"missing required key '{name}'", key=True)
+        return source.problem(loc[:-1], f"missing required key '{name}' (add '{name}: …' here)", key=True)
     if kind == "union_tag_invalid":
         tag = ctx.get("tag", value.get("type") if isinstance(value, dict) else value)
         close = difflib.get_close_matches(str(tag), models.BLOCK_TYPES, n=1)
@@ -145,8 +145,8 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
             "list": "a list", "dict": "a set of keys", "model": "a set of keys", "date": "a date like 2026-11-24",
         }[kind.split("_")[0]]
         if isinstance(value, (dict, list)) and wanted == "text":
-            wanted = "text (put quotes around text that contains ': ' or starts with a special character)"
-        return source.problem(loc, f"'{name}' should be {wanted}, not {_what(value)} {_short(value)}")
+            wanted = "text; put quotes around text that contains ': ' or starts with a special character"
+        return source.problem(loc, f"'{name}' is {_what(value)} {_short(value)} (expected {wanted})")
     if kind == "string_pattern_mismatch":
         rule = {
             "id": "lowercase letters, digits and single hyphens, like 'grounding-5-4-3-2-1'",

@@ -22,7 +22,7 @@ FINDINGS = [
     ("stale-review.yaml", 9, 11, "warning", "last reviewed 2020-01-15, over two years ago"),
     ("http-source.yaml", 11, 10, "warning", "the source link http://example.org/page is not https"),
     ("over-budget.yaml", 2, 1, "warning", "pages on Letter, over its budget of 1"),
-    ("unknown-id-packet.yaml", 4, 5, "error", "no handout with the id 'body-scann'. Did you mean 'body-scan'?"),
+    ("unknown-id-packet.yaml", 4, 5, "error", "no handout with the id 'body-scann' (did you mean 'body-scan'? `handouts list` shows them all)"),
 ]
 
 
@@ -56,7 +56,7 @@ def test_validation_errors_are_check_findings_too():
     path = FIXTURES / "bad" / "colon-in-text.yaml"
     result = handouts("check", str(path))
     assert result.code == 1
-    assert f"{path}:9:9: error: this text reads as 'key: value' because of the ': ' in it: put the whole text in quotes" in result.out
+    assert f"{path}:9:9: error: this text reads as 'key: value' because of the ': ' in it (expected plain text: put the whole text in quotes)" in result.out
 
 
 def test_the_bundled_library_is_quiet():

@@ -15,10 +15,10 @@ BAD = FIXTURES / "bad"
 CASES = [
     ("yaml-syntax.yaml", 5, 7, "YAML syntax: expected ',' or ']'"),
     ("unknown-key.yaml", 5, 1, "unknown key 'sumary' (did you mean 'summary'?"),
-    ("wrong-type.yaml", 5, 10, "'minutes' should be a whole number, not text 'a while'"),
+    ("wrong-type.yaml", 5, 10, "'minutes' is text 'a while' (expected a whole number)"),
     ("bad-block-type.yaml", 8, 11, "unknown block type 'paragraph'"),
     ("short-table-row.yaml", 10, 9, "this row has 2 cells but the table has 3 columns"),
-    ("unknown-id-packet.yaml", 4, 5, "no handout with the id 'grounding-5-4-3-2-one'. Did you mean 'grounding-5-4-3-2-1'"),
+    ("unknown-id-packet.yaml", 4, 5, "no handout with the id 'grounding-5-4-3-2-one' (did you mean 'grounding-5-4-3-2-1'"),
     ("nested-error.yaml", 10, 18, "'minutes' cannot be -1 (expected more than 0)"),
 ]
 
@@ -57,7 +57,7 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path):
 def test_unknown_id_on_the_command_line_suggests_the_closest(tmp_path: Path):
     result = handouts("build", "consent-litracy", cwd=tmp_path)
     assert_clean_failure(result, tmp_path)
-    assert "no handout with the id 'consent-litracy'. Did you mean 'consent-literacy'" in result.err
+    assert "no handout with the id 'consent-litracy' (did you mean 'consent-literacy'" in result.err
 
 
 def test_duplicate_id_in_one_folder_names_both_files(tmp_path: Path):

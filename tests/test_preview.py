@@ -243,7 +243,7 @@ def test_an_invalid_file_still_starts_and_shows_its_error(tmp_path: Path, previe
 
 
 @pytest.mark.parametrize("target,words", [
-    ("grounding-5-4-3-2-one", "no handout with the id 'grounding-5-4-3-2-one'. Did you mean 'grounding-5-4-3-2-1'"),
+    ("grounding-5-4-3-2-one", "no handout with the id 'grounding-5-4-3-2-one' (did you mean 'grounding-5-4-3-2-1'"),
     ("missing.yaml", "missing.yaml: no such file"),
 ])
 def test_an_unknown_target_is_a_usage_error(tmp_path: Path, target, words):
