@@ -112,7 +112,7 @@ class Library:
     def _peek_id(path: Path) -> str | None:
         """The id a file claims, without validating it; None for packets."""
         try:
-            source = sources.load(path)
+            source = sources.peek(path)  # a glance, fast: the file is `load`ed when used
         except InputError:
             return path.stem  # broken files still own their name, so errors reach the user
         if is_packet(source):

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,17 +41,23 @@ def _timestamps_from(day: dt.date | None):
 def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
            day: dt.date | None = None) -> Rendered:
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
     from .fetcher import LocalOnlyFetcher
 
     _quiet_weasyprint()
     fetcher = LocalOnlyFetcher(roots)
+    # WeasyPrint copies each @font-face font into a temporary folder that only the font
+    # configuration's __del__ removes, and a reference cycle puts that off until a garbage
+    # collection the process may exit before: every build left a weasyprint-* folder in
+    # $TMPDIR. So we hold the configuration and remove its folder ourselves.
+    font_config = FontConfiguration()
     try:
         with _timestamps_from(day):
             document = weasyprint.HTML(
                 string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
-            ).render(pdf_forms=fillable, pdf_tags=True)
+            ).render(font_config=font_config, pdf_forms=fillable, pdf_tags=True)
             pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
     except FatalURLFetchingError:
         refused = fetcher.refused[-1] if fetcher.refused else "a resource"
@@ -58,4 +65,8 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
             f"refused to load {refused}: handouts may only use files inside the library "
             f"folders and the packet's own folder, and never the network"
         ) from None
+    finally:
+        folder = getattr(font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
     return Rendered(pdf, len(document.pages))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from . import crisis, markdown
 from .errors import HandoutkitError, UsageError
@@ -77,9 +78,28 @@ class FieldNames:
         return name
 
 
+class _FolderLoader(jinja2.FileSystemLoader):
+    """Templates from these folders only. Jinja follows symbolic links, so without this a
+    link in a received library (`templates/blocks/text.html.j2 -> ~/.ssh/id_rsa`) would
+    print any file of the clinician's into the PDF; styles are held to the same rule by
+    the fetcher."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
+            raise jinja2.TemplateError(
+                f"{filename} links to a file outside its templates folder (copy the file there instead)")
+        return source, filename, uptodate
+
+
 def environment(template_dirs: list[Path]) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+    # Sandboxed: a library folder received from a colleague may carry override templates,
+    # and a plain Environment lets `{{ cycler.__init__.__globals__.os.popen(…) }}` run any
+    # command. The sandbox refuses such attribute walks; templates that only show data
+    # (all of ours) behave the same.
+    env = jinja2.sandbox.SandboxedEnvironment(
+        loader=_FolderLoader([str(d) for d in template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -71,12 +71,78 @@ def read_text(path: Path) -> str:
         raise fail(f"file is larger than {MAX_BYTES // 1024} KiB (a handout module is a few KiB of text)")
     raw = path.read_bytes()
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise fail("this file is not UTF-8 text (save it as UTF-8)", line, col) from None
+    # PyYAML refuses control characters (a NUL, a form feed…) when the loader is created,
+    # outside any error handling, so say so here, where the character is.
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:
+        before_text = text[: bad.start()]
+        line = before_text.count("\n") + 1
+        col = bad.start() - (before_text.rfind("\n") + 1) + 1
+        raise fail(f"this file holds an invisible control character (U+{ord(bad.group()):04X}) that YAML does not "
+                   f"allow (delete it, or retype the text around it)", line, col)
+    return text
+
+
+# libyaml (PyYAML's C loader, when installed) reads YAML about ten times faster, which
+# `handouts list` and every build feel: each first peeks at every file in the library to
+# learn which id it claims. But libyaml reads a few malformed files that PyYAML refuses
+# (a tab here, a '?' in a list there), tells problems in other words, and its composer
+# recurses in C, so a deeply nested file could crash the process. So it serves only
+# ``peek``, for shallow files it reads cleanly; anything a user is shown comes from
+# ``load``, with PyYAML's own messages, marks and limits. At worst, a file PyYAML refuses
+# is indexed under the id it declares rather than its file name, and its problem is told
+# when it is loaded, as before.
+_LIBYAML = getattr(yaml, "CSafeLoader", None)
+MAX_PEEK_DEPTH = 100  # handouts nest a handful of levels
+
+
+def _shallow(text: str) -> bool:
+    """libyaml parses the text (event by event: no recursion) and it nests at most MAX_PEEK_DEPTH deep."""
+    loader = _LIBYAML(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_PEEK_DEPTH:
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return True
+
+
+def peek(path: Path | str) -> Source:
+    """The file's data for a glance: the id it claims, whether it is a packet.
+
+    Read by libyaml when it can (see above), else by ``load``; a file neither can read
+    raises InputError. Never show a user anything from here: ``load`` the file for that.
+    """
+    path = Path(path)
+    if _LIBYAML is not None:
+        text = read_text(path)
+        if "\t" not in text and _shallow(text):  # tabs are where the two disagree most
+            source = Source(path, None)
+            loader = _LIBYAML(text)
+            try:
+                node = loader.get_single_node()
+                if node is not None:
+                    source.data = _Builder(loader, source).build(node, ())
+                    return source
+            except Exception:  # noqa: BLE001 - whatever the trouble, `load` tells it in PyYAML's words
+                pass
+            finally:
+                loader.dispose()
+    return load(path)
 
 
 def load(path: Path | str) -> Source:
@@ -93,7 +159,7 @@ def load(path: Path | str) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "not valid YAML"
-        raise InputError(Problem(path, line, col, f"YAML syntax: {what}")) from None
+        raise InputError(Problem(path, line, col, f"YAML syntax: {what} (check the quotes, brackets and indentation here and on the line before)")) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(path, 1, 1, f"YAML syntax: {exc}")) from None
     except RecursionError:
@@ -108,6 +174,10 @@ class _Builder:
         self.loader = loader
         self.source = source
         self.count = 0
+        # Text counted with aliases expanded too: a few hundred references to one long
+        # string stay under MAX_NODES yet make a 60 KB file print 100 MB of text, which
+        # would keep the build busy for hours. Without aliases no file can reach this.
+        self.chars = 0
 
     def fail(self, node: yaml.Node, message: str) -> InputError:
         return InputError(Problem(self.source.path, node.start_mark.line + 1, node.start_mark.column + 1, message))
@@ -137,4 +207,17 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        self.chars += len(node.value)
+        if self.chars > MAX_BYTES:
+            raise self.fail(node, f"too many repeated references (YAML aliases): this file would expand to "
+                                  f"more than {MAX_BYTES // 1024} KiB of text")
+        if node.tag == _STANDARD + "merge":
+            return node.value  # `<<` merges only as a key; as a value it is text
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # PyYAML checks a scalar's form, not its value: `2026-13-45` looks like a date
+            # and `!!int abc` is tagged as a number, and both then crash the constructor.
+            # Keep the text as written; where text does not belong, validation says so.
+            self.loader.recursive_objects.pop(node, None)
+            return node.value

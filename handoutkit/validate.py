@@ -65,7 +65,7 @@ def _model_at(top: type[BaseModel], data: Any, loc: Loc) -> type[BaseModel] | No
     if loc[0] != "blocks" or len(loc) < 2:
         return None
     block = data["blocks"][loc[1]]
-    block_model = models.BLOCK_MODELS.get(block.get("type")) if isinstance(block, dict) else None
+    block_model = models.BLOCK_MODELS.get(_block_type(block))
     if len(loc) == 2:
         return block_model
     if len(loc) == 4:
@@ -73,8 +73,14 @@ def _model_at(top: type[BaseModel], data: Any, loc: Loc) -> type[BaseModel] | No
             ("steps", "items"): models.Step,
             ("prompts", "items"): models.Prompt,
             ("script", "lines"): models.ScriptLine,
-        }.get((block.get("type"), loc[2]))
+        }.get((_block_type(block), loc[2]))
     return None
+
+
+def _block_type(raw: Any) -> str | None:
+    """A block's `type` when it is text; `type: [a, b]` must not crash the lookups that use it."""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _keys_of(model: type[BaseModel] | None) -> list[str]:
@@ -178,7 +184,7 @@ def _semantic(source: Source) -> list[Problem]:
     blocks = source.data.get("blocks")
     for i, raw in enumerate(blocks if isinstance(blocks, list) else []):
         here = ("blocks", i)
-        model = models.BLOCK_MODELS.get(raw.get("type")) if isinstance(raw, dict) else None
+        model = models.BLOCK_MODELS.get(_block_type(raw))
         if model is None:
             continue
         try:
