@@ -326,6 +326,12 @@ def config_set(key: str = typer.Argument(..., metavar="KEY"), value: str = typer
 
 
 def main() -> None:
+    # pydantic lets any installed package hook into validation through a "pydantic" entry
+    # point (tracing tools record what was validated: here, a client's name). Nothing here
+    # needs one, and not looking spares every start a scan of all installed packages.
+    import os
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except HandoutkitError as exc:
