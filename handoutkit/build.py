@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from . import crisis, paths, sources
-from .errors import InputError, UsageError
-from .library import Library, LoadedModule, is_packet, load_module, load_packet
+from .errors import HandoutkitError, InputError, UsageError
+from .library import Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_atomic
 from .pdf import Rendered, render
 from .render import Document, render_html
@@ -33,10 +33,15 @@ class Job:
     settings: Settings
     output_name: str
     folders: list[Path] = field(default_factory=list)  # where its own files may be read from
-    label: str = ""  # how to name this job in messages (never the client's name)
 
 
-def _packet_settings(loaded: Any) -> dict[str, Any]:
+def _is_id(target: str) -> bool:
+    """A build target that names a module by id rather than by file."""
+    path = Path(target)
+    return path.suffix not in (".yaml", ".yml") and not path.exists()
+
+
+def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     packet = loaded.packet
     values = packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True)
     if packet.region is not None and crisis.unknown(packet.region):
@@ -57,10 +62,10 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
         raise UsageError("name at least one handout id, module file or packet file to build")
     packets, modules, problems = [], [], []
     for target in targets:
-        path = Path(target)
-        if path.suffix not in (".yaml", ".yml") and not path.exists():
-            modules.append(library.load(target))  # an id: unknown ones stop here, with suggestions
+        if _is_id(target):
+            modules.append(library.load(target))  # unknown ids stop here, with suggestions
             continue
+        path = Path(target)
         try:
             source = sources.load(path)
             if is_packet(source):
@@ -78,7 +83,7 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
         settings = base.over(**flags)
         title = modules[0].module.title if len(modules) == 1 else " · ".join(m.module.title for m in modules[:3]) + (" …" if len(modules) > 3 else "")
         name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
-        return [Job(title, modules, settings.checked(), name, [m.path.resolve().parent for m in modules], label=name)]
+        return [Job(title, modules, settings.checked(), name, [m.path.resolve().parent for m in modules])]
 
     jobs = []
     for loaded in packets:
@@ -89,7 +94,6 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
             settings.checked(),
             f"{loaded.source.path.stem}.pdf",
             [loaded.folder],
-            label=str(loaded.source.path),
         ))
     return jobs
 
@@ -148,11 +152,10 @@ def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
 
 def packet_kind(target: str) -> str:
     """'packet', 'module', 'id' or 'unreadable': how a build target would be read."""
-    path = Path(target)
-    if path.suffix not in (".yaml", ".yml") and not path.exists():
+    if _is_id(target):
         return "id"
     try:
-        return "packet" if is_packet(sources.load(path)) else "module"
+        return "packet" if is_packet(sources.load(Path(target))) else "module"
     except InputError:
         return "unreadable"
 
@@ -177,8 +180,6 @@ class Outcome:
 
 def build_one(target: str, library_folders: list[Path], base: Settings, flags: dict[str, Any]) -> Outcome:
     """Plan, render and write one packet file (in a worker process during a batch)."""
-    from .errors import HandoutkitError
-
     try:
         library = Library(library_folders)
         (job,) = plan([target], library, base=base, flags=flags)
