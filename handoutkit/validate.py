@@ -117,6 +117,8 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     value = error.get("input")
     ctx = error.get("ctx") or {}
     name = _name(loc)
+    # Messages reach terminals and logs: never echo what may be a client's name.
+    shown = "" if loc[:1] == ("client",) else _short(value)
 
     if kind in ("extra_forbidden", "missing") and _colon_slip(source.data, loc[:-1]):
         return source.problem(
@@ -142,7 +144,7 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     if kind == "union_tag_not_found":
         return source.problem(loc, f"this block has no 'type' (expected one of: {', '.join(models.BLOCK_TYPES)})")
     if kind == "literal_error":
-        return source.problem(loc, f"'{name}' cannot be {_short(value)} (expected one of: {ctx.get('expected', '')})")
+        return source.problem(loc, f"'{name}' cannot be {shown} (expected one of: {ctx.get('expected', '')})")
     if kind in ("string_type", "int_type", "int_parsing", "int_from_float", "float_type", "float_parsing",
                 "bool_type", "bool_parsing", "list_type", "dict_type", "model_type", "date_type",
                 "date_parsing", "date_from_datetime_parsing"):
@@ -152,13 +154,13 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         }[kind.split("_")[0]]
         if isinstance(value, (dict, list)) and wanted == "text":
             wanted = "text; put quotes around text that contains ': ' or starts with a special character"
-        return source.problem(loc, f"'{name}' is {_what(value)} {_short(value)} (expected {wanted})")
+        return source.problem(loc, f"'{name}' is {_what(value)}{' ' + shown if shown else ''} (expected {wanted})")
     if kind == "string_pattern_mismatch":
         rule = {
             "id": "lowercase letters, digits and single hyphens, like 'grounding-5-4-3-2-1'",
             "lang": "a language code like 'en' or 'en-GB'",
         }.get(name, "lowercase words, like 'grounding' or 'sleep hygiene'")
-        return source.problem(loc, f"'{name}' cannot be {_short(value)} (expected {rule})")
+        return source.problem(loc, f"'{name}' cannot be {shown} (expected {rule})")
     if kind in ("string_too_short", "too_short"):
         what = "empty" if kind == "string_too_short" or not value else "too short"
         need = ctx.get("min_length", 1)
@@ -170,7 +172,7 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         limits = {"greater_than_equal": "at least", "less_than_equal": "at most",
                   "greater_than": "more than", "less_than": "less than"}[kind]
-        return source.problem(loc, f"'{name}' cannot be {_short(value)} (expected {limits} {bound})")
+        return source.problem(loc, f"'{name}' cannot be {shown} (expected {limits} {bound})")
     return source.problem(loc, f"'{name}': {error['msg']}")
 
 

@@ -115,3 +115,12 @@ def test_packet_region_error_points_at_the_key(tmp_path: Path):
     result = handouts("build", str(packet), cwd=tmp_path)
     assert_clean_failure(result, tmp_path)
     assert f"{packet}:3:9: unknown region 'NZ' (expected one of: US, UK, CA, AU, IE)" in result.err
+
+
+def test_a_mistyped_client_name_is_not_echoed(tmp_path: Path):
+    packet = tmp_path.parent / f"{tmp_path.name}-client.yaml"
+    packet.write_text("title: P\nhandouts: [help-now]\nclient: [Zelda, Quixote]\n", encoding="utf-8")
+    result = handouts("build", str(packet), cwd=tmp_path)
+    assert_clean_failure(result, tmp_path)
+    assert f"{packet}:3:9: 'client' is a list (expected text" in result.err
+    assert "Zelda" not in result.text
