@@ -14,7 +14,7 @@ from typing import Any
 
 from . import crisis, paths, sources
 from .errors import HandoutkitError, InputError, UsageError
-from .library import Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
+from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_atomic
 from .pdf import Rendered, render
 from .render import Document, render_html
@@ -35,10 +35,10 @@ class Job:
     folders: list[Path] = field(default_factory=list)  # where its own files may be read from
 
 
-def _is_id(target: str) -> bool:
+def is_id(target: str) -> bool:
     """A build target that names a module by id rather than by file."""
     path = Path(target)
-    return path.suffix not in (".yaml", ".yml") and not path.exists()
+    return path.suffix not in SUFFIXES and not path.exists()
 
 
 def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
         raise UsageError("name at least one handout id, module file or packet file to build")
     packets, modules, problems = [], [], []
     for target in targets:
-        if _is_id(target):
+        if is_id(target):
             modules.append(library.load(target))  # unknown ids stop here, with suggestions
             continue
         path = Path(target)
@@ -152,7 +152,7 @@ def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
 
 def packet_kind(target: str) -> str:
     """'packet', 'module', 'id' or 'unreadable': how a build target would be read."""
-    if _is_id(target):
+    if is_id(target):
         return "id"
     try:
         return "packet" if is_packet(sources.load(Path(target))) else "module"

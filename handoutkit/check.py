@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from . import models, readability, sources
 from .errors import InputError, Problem
-from .library import Library, LoadedModule, is_packet, load_module, load_packet
+from .library import SUFFIXES, Library, LoadedModule, is_packet, load_module, load_packet
 from .settings import Settings
 
 MAX_GRADE = 8.0
@@ -186,7 +186,7 @@ def _files(paths: list[Path], library: Library) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            out += sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
         else:
             out.append(path)
     return out

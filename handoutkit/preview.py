@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from .build import is_id
 from .errors import HandoutkitError, UsageError
 from .library import SUFFIXES, Library
 from .settings import Settings
@@ -47,8 +48,7 @@ class Snapshot:
 
 def looks_like_path(target: str) -> bool:
     """The same rule as `build`: a .yaml name or an existing path is a file, else an id."""
-    path = Path(target)
-    return path.suffix in SUFFIXES or path.exists()
+    return not is_id(target)
 
 
 class Preview:
