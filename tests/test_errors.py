@@ -23,6 +23,13 @@ CASES = [
 ]
 
 
+def build_beside(tmp_path: Path, content: str | bytes, name: str = "input.yaml"):
+    """Write a file beside tmp_path and build it with tmp_path as the (empty) working folder."""
+    path = tmp_path.parent / f"{tmp_path.name}-{name}"
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path, handouts("build", str(path), cwd=tmp_path)
+
+
 def assert_clean_failure(result, tmp_path: Path) -> None:
     assert result.code == 2, result.text
     assert "Traceback" not in result.text
@@ -38,13 +45,11 @@ def test_bad_input_is_one_clear_message(tmp_path: Path, name, line, col, words):
 
 
 def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path):
-    module = tmp_path.parent / f"{tmp_path.name}-many.yaml"
-    module.write_text(
+    _, result = build_beside(
+        tmp_path,
         "title: Many problems\nkind: leaflet\naudience: client\ntopics: [testing]\ncolour: blue\nblocks:\n"
         "  - type: list\n    items: []\n  - type: scale\n    question: How much?\n    labels: {11: Too far}\n",
-        encoding="utf-8",
     )
-    result = handouts("build", str(module), cwd=tmp_path)
     assert_clean_failure(result, tmp_path)
     lines = result.err.strip().splitlines()
     assert [line.split(":")[1] for line in lines] == ["2", "5", "8", "11"], result.err
@@ -78,9 +83,7 @@ def test_duplicate_id_in_one_folder_names_both_files(tmp_path: Path):
     (b"title: !!python/object/apply:os.system [echo hi]\n", "is not allowed"),
 ])
 def test_unreadable_files(tmp_path: Path, content: bytes, words: str):
-    module = tmp_path.parent / f"{tmp_path.name}-bad.yaml"
-    module.write_bytes(content)
-    result = handouts("build", str(module), cwd=tmp_path)
+    _, result = build_beside(tmp_path, content)
     assert_clean_failure(result, tmp_path)
     assert words in result.err
 
@@ -110,17 +113,13 @@ def test_failed_build_leaves_an_existing_output_untouched(tmp_path: Path):
 
 
 def test_packet_region_error_points_at_the_key(tmp_path: Path):
-    packet = tmp_path.parent / f"{tmp_path.name}-packet.yaml"
-    packet.write_text("title: P\nhandouts: [help-now]\nregion: NZ\n", encoding="utf-8")
-    result = handouts("build", str(packet), cwd=tmp_path)
+    packet, result = build_beside(tmp_path, "title: P\nhandouts: [help-now]\nregion: NZ\n")
     assert_clean_failure(result, tmp_path)
     assert f"{packet}:3:9: unknown region 'NZ' (expected one of: US, UK, CA, AU, IE)" in result.err
 
 
 def test_a_mistyped_client_name_is_not_echoed(tmp_path: Path):
-    packet = tmp_path.parent / f"{tmp_path.name}-client.yaml"
-    packet.write_text("title: P\nhandouts: [help-now]\nclient: [Zelda, Quixote]\n", encoding="utf-8")
-    result = handouts("build", str(packet), cwd=tmp_path)
+    packet, result = build_beside(tmp_path, "title: P\nhandouts: [help-now]\nclient: [Zelda, Quixote]\n")
     assert_clean_failure(result, tmp_path)
     assert f"{packet}:3:9: 'client' is a list (expected text" in result.err
     assert "Zelda" not in result.text
