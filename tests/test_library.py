@@ -116,3 +116,25 @@ def test_example_packets_build(tmp_path: Path, packet: Path):
     built = tmp_path / f"{packet.stem}.pdf"
     source = yaml.safe_load(packet.read_text(encoding="utf-8"))
     assert len(pypdf.PdfReader(built).outline) == len(source["handouts"])
+
+
+def test_list_filters_and_json():
+    import json
+
+    result = handouts("list", "--json", "--audience", "couple")
+    assert result.code == 0, result.text
+    rows = json.loads(result.out)
+    assert {r["id"] for r in rows} == {m for m in BUNDLED if MODULES[m].module.audience == "couple"}
+    assert set(rows[0]) >= {"id", "title", "kind", "audience", "topics"}
+    by_topic = json.loads(handouts("list", "--json", "--topic", "grounding").out)
+    assert by_topic and all("grounding" in r["topics"] for r in by_topic)
+    by_kind = json.loads(handouts("list", "--json", "--kind", "exercise").out)
+    assert {r["id"] for r in by_kind} == {m for m in BUNDLED if MODULES[m].module.kind == "exercise"}
+    table = handouts("list")
+    assert table.code == 0 and "grounding-5-4-3-2-1" in table.out
+
+
+def test_show_an_unknown_id_is_a_clear_error():
+    result = handouts("show", "body-scna")
+    assert result.code == 2 and "Traceback" not in result.text
+    assert "no handout with the id 'body-scna' (did you mean 'body-scan'?" in result.err
