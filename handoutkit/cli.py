@@ -99,10 +99,9 @@ def build(
     """Build one PDF from handouts, or one PDF per packet file."""
     from . import build as building
     from . import config, system
-    from .settings import Settings
 
     library = _library(ctx)
-    base = Settings().over(**config.settings_values(config.load()))
+    base = config.base_settings()
     flags = dict(
         paper=paper.value if paper else None, theme=theme.value if theme else None,
         client=client, clinician=clinician, practice=practice, region=region,
@@ -254,12 +253,10 @@ def preview(
     """Live preview in the browser, paged as it prints; it reloads when you save."""
     from . import config
     from .preview import serve
-    from .settings import Settings
 
     flags = dict(paper=paper.value if paper else None, theme=theme.value if theme else None,
                  region=region, fillable=fillable)
-    base = Settings().over(**config.settings_values(config.load()))
-    serve(target, _library(ctx), flags, base=base, port=port, open_browser=not no_open)
+    serve(target, _library(ctx), flags, base=config.base_settings(), port=port, open_browser=not no_open)
 
 
 @app.command()

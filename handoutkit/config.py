@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import crisis, sources
 from .errors import InputError, UsageError
 from .output import write_atomic
+from .settings import Settings
 from .validate import validate
 
 ENV_VAR = "HANDOUTS_CONFIG"
@@ -53,11 +54,24 @@ def load() -> Config:
     if source.data is None:
         return Config()
     config = validate(source, Config)
-    if config.region is not None and crisis.unknown(config.region):
-        raise InputError(source.problem(("region",), crisis.unknown(config.region)))
-    if config.logo is not None and not logo_path(config).is_file():
-        raise InputError(source.problem(("logo",), f"no logo file at '{config.logo}'"))
+    if (wrong := _invalid(config)) is not None:
+        key, message = wrong
+        raise InputError(source.problem((key,), message))
     return config
+
+
+def _invalid(config: Config) -> tuple[str, str] | None:
+    """The key and the reason when a setting's value cannot be used; what a schema cannot say."""
+    if config.region is not None and crisis.unknown(config.region):
+        return "region", crisis.unknown(config.region)
+    if config.logo is not None and not logo_path(config).is_file():
+        return "logo", f"no logo file at '{config.logo}'"
+    return None
+
+
+def base_settings() -> Settings:
+    """Built-in defaults with this file's values laid on top: what flags and packets start from."""
+    return Settings().over(**settings_values(load()))
 
 
 def logo_path(config: Config) -> Path | None:
@@ -80,20 +94,15 @@ def set_value(key: str, value: str) -> Path:
         raise UsageError(f"unknown setting '{key}' (expected one of: {', '.join(KEYS)})")
     file = path()
     current = load().model_dump(exclude_none=True)
-    current[key] = value
+    # A logo is named from where the clinician stands; the file keeps it absolute.
+    current[key] = str(Path(value).expanduser().resolve()) if key == "logo" else value
     try:
         checked = Config.model_validate(current)
-    except Exception:
+    except ValidationError:
         allowed = {"paper": "letter, a4", "theme": "default, print, large-print"}.get(key, "")
         raise UsageError(f"'{value}' is not a valid {key} (expected one of: {allowed})") from None
-    if key == "region" and crisis.unknown(value):
-        raise UsageError(crisis.unknown(value))
-    if key == "logo":
-        logo = Path(value).expanduser().resolve()
-        if not logo.is_file():
-            raise UsageError(f"no logo file at '{value}'")
-        current["logo"] = str(logo)
-        checked = Config.model_validate(current)
+    if (wrong := _invalid(checked)) is not None:
+        raise UsageError(wrong[1])
     file.parent.mkdir(parents=True, exist_ok=True)
     text = "# handoutkit settings: `handouts config set KEY VALUE` changes them.\n"
     text += yaml.safe_dump(checked.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True)

@@ -46,11 +46,6 @@ class Snapshot:
     name: str  # the file name `build` would use
 
 
-def looks_like_path(target: str) -> bool:
-    """The same rule as `build`: a .yaml name or an existing path is a file, else an id."""
-    return not is_id(target)
-
-
 class Preview:
     """The target's latest build and the threads that keep it fresh."""
 
@@ -112,7 +107,7 @@ class Preview:
     def watched_folders(self) -> list[Path]:
         """The target's folder, the library folders, templates and styles; none inside another."""
         folders = [*self.library.folders, *self.library.template_dirs, *self.library.style_dirs]
-        if looks_like_path(self.target):
+        if not is_id(self.target):
             folders.insert(0, Path(self.target).resolve().parent)
         unique = sorted({f.resolve() for f in folders if f.is_dir()}, key=lambda p: len(p.parts))
         kept: list[Path] = []
@@ -287,7 +282,7 @@ class _Server(ThreadingHTTPServer):
 def serve(target: str, library: Library, flags: dict[str, Any], *, base: Settings | None = None,
           port: int = 0, open_browser: bool = True) -> None:
     """Run the preview until Ctrl-C. Usage errors (unknown id, no such file) raise first."""
-    if looks_like_path(target):
+    if not is_id(target):
         path = Path(target)
         if not path.exists():
             raise UsageError(f"{target}: no such file (expected a handout id, a module file or a packet file)")

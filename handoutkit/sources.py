@@ -58,6 +58,13 @@ def _norm(part: Any) -> Any:
     return part if isinstance(part, int) and not isinstance(part, bool) else str(part)
 
 
+def _line_col(text: str | bytes, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of ``offset`` in ``text``."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    before = text[:offset]
+    return before.count(newline) + 1, offset - (before.rfind(newline) + 1) + 1
+
+
 def read_text(path: Path) -> str:
     """The file's text, or one clear problem saying why it cannot be read."""
     def fail(message: str, line: int = 1, col: int = 1) -> InputError:
@@ -73,19 +80,13 @@ def read_text(path: Path) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise fail("this file is not UTF-8 text (save it as UTF-8)", line, col) from None
+        raise fail("this file is not UTF-8 text (save it as UTF-8)", *_line_col(raw, exc.start)) from None
     # PyYAML refuses control characters (a NUL, a form feed…) when the loader is created,
     # outside any error handling, so say so here, where the character is.
     bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if bad:
-        before_text = text[: bad.start()]
-        line = before_text.count("\n") + 1
-        col = bad.start() - (before_text.rfind("\n") + 1) + 1
         raise fail(f"this file holds an invisible control character (U+{ord(bad.group()):04X}) that YAML does not "
-                   f"allow (delete it, or retype the text around it)", line, col)
+                   f"allow (delete it, or retype the text around it)", *_line_col(text, bad.start()))
     return text
 
 
