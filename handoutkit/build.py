@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import crisis, paths, sources
+from . import crisis, paths, sources, templatecache
 from .errors import HandoutkitError, InputError, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_atomic
@@ -144,7 +144,9 @@ def render_job(job: Job, library: Library) -> Result:
 def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
     if html_out is not None:
         write_atomic(html_out, result.html.encode("utf-8"))
-    return write_atomic(out, result.rendered.pdf)
+    written = write_atomic(out, result.rendered.pdf)
+    templatecache.save()  # only now: a failed build leaves nothing behind, not even this
+    return written
 
 
 # ---- several packets at once -----------------------------------------------------
@@ -162,8 +164,10 @@ def packet_kind(target: str) -> str:
 
 def is_batch(targets: list[str]) -> bool:
     """Several packet files: each becomes its own PDF, and one bad file stops only itself."""
+    if len(targets) < 2:
+        return False
     kinds = [packet_kind(t) for t in targets]
-    return len(targets) > 1 and "packet" in kinds and not {"module", "id"} & set(kinds)
+    return "packet" in kinds and not {"module", "id"} & set(kinds)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ DEFAULT_REGION = "US"
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
+    # Our own data file, so libyaml's speed is safe here; every build reads it.
     with open(DATA / "crisis-lines.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def regions() -> list[str]:

@@ -7,6 +7,7 @@ clinician's module replaces a bundled one with the same id.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 from dataclasses import dataclass
@@ -71,10 +72,19 @@ class Library:
             if not folder.is_dir():
                 raise UsageError(f"library folder not found: {folder} (give a folder that holds .yaml handout modules)")
         self.folders = self.user_folders + ([paths.HANDOUTS.resolve()] if bundled else [])
+        self._read: dict[Path, Source] = {}  # files the index has read, by path
 
     @classmethod
     def from_options(cls, folders: list[Path] | None) -> "Library":
         return cls(list(folders or []) + folders_from_env())
+
+    def forgetting(self) -> "Library":
+        """The same folders, with nothing remembered of their files: modules may have been
+        edited, added, renamed or re-id'd since (the preview rebuilds with this)."""
+        fresh = copy.copy(self)
+        fresh.__dict__.pop("index", None)
+        fresh._read = {}
+        return fresh
 
     # --- where things are -----------------------------------------------------
 
@@ -96,7 +106,7 @@ class Library:
         for folder in reversed(self.folders):  # bundled first, so user folders overwrite
             here: dict[str, Path] = {}
             for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()):
-                module_id = self._peek_id(path)
+                module_id = self._claimed_id(path)
                 if module_id is None:
                     continue
                 if module_id in here:
@@ -108,11 +118,12 @@ class Library:
             raise InputError(problems)
         return found
 
-    @staticmethod
-    def _peek_id(path: Path) -> str | None:
-        """The id a file claims, without validating it; None for packets."""
+    def _claimed_id(self, path: Path) -> str | None:
+        """The id a file claims, without validating it; None for packets.
+
+        The file read here is kept, so a module the build then uses is read only once."""
         try:
-            source = sources.peek(path)  # a glance, fast: the file is `load`ed when used
+            source = self._read[path] = sources.load(path)
         except InputError:
             return path.stem  # broken files still own their name, so errors reach the user
         if is_packet(source):
@@ -126,7 +137,8 @@ class Library:
     def load(self, module_id: str) -> LoadedModule:
         if module_id not in self.index:
             raise UsageError(self.unknown(module_id))
-        return load_module(self.index[module_id])
+        path = self.index[module_id]
+        return load_module(path, self._read.get(path))
 
     def unknown(self, module_id: str) -> str:
         close = difflib.get_close_matches(module_id, self.ids(), n=3, cutoff=0.5)

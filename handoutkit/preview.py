@@ -10,7 +10,6 @@ changes; a build error shows above the last good PDF until the file is fixed.
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import re
@@ -67,12 +66,6 @@ class Preview:
         with self._lock:
             return self._state
 
-    def _fresh_library(self) -> Library:
-        # Same folders, forgotten index: modules may have been added, renamed or re-id'd.
-        library = copy.copy(self.library)
-        library.__dict__.pop("index", None)
-        return library
-
     def rebuild(self, *, startup: bool = False) -> None:
         """Build the target once; a usage error at startup stops the command (exit 2)."""
         with self._build_lock:
@@ -85,7 +78,7 @@ class Preview:
             self._state = replace(self._state, building=True)
         pdf, name, error = None, None, None
         try:
-            library = self._fresh_library()
+            library = self.library.forgetting()  # files may have changed since the last build
             [job] = plan([self.target], library, base=self.base, flags=self.flags)
             pdf, name = render_job(job, library).rendered.pdf, job.output_name
         except HandoutkitError as exc:

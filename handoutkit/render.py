@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from . import crisis, markdown
+from . import crisis, markdown, templatecache
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -105,6 +105,7 @@ def environment(template_dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        bytecode_cache=templatecache.shared,
     )
     env.filters["md"] = markdown.block
     env.filters["inline"] = markdown.inline

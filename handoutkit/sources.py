@@ -90,28 +90,31 @@ def read_text(path: Path) -> str:
     return text
 
 
-# libyaml (PyYAML's C loader, when installed) reads YAML about ten times faster, which
-# `handouts list` and every build feel: each first peeks at every file in the library to
-# learn which id it claims. But libyaml reads a few malformed files that PyYAML refuses
-# (a tab here, a '?' in a list there), tells problems in other words, and its composer
-# recurses in C, so a deeply nested file could crash the process. So it serves only
-# ``peek``, for shallow files it reads cleanly; anything a user is shown comes from
-# ``load``, with PyYAML's own messages, marks and limits. At worst, a file PyYAML refuses
-# is indexed under the id it declares rather than its file name, and its problem is told
-# when it is loaded, as before.
+# libyaml (PyYAML's C loader, when installed) reads YAML about five times faster, which
+# every build and `handouts list` feel: the library reads each of its files to learn the
+# id it claims. But libyaml tells problems in other words than PyYAML, reads a few
+# malformed files that PyYAML refuses (most of them with tabs), places explicit tags,
+# empty values and stray byte-order marks differently, and composes recursively in C, so
+# a deeply nested file could crash the process. So it reads only shallow files with none
+# of those, and only where it reads them cleanly: otherwise PyYAML reads the file, and
+# every YAML problem a user sees is told in PyYAML's words, with its marks and limits.
+# For the files both read, both give the same data, lines and columns (tests/test_fuzz.py).
 _LIBYAML = getattr(yaml, "CSafeLoader", None)
-MAX_PEEK_DEPTH = 100  # handouts nest a handful of levels
+MAX_FAST_DEPTH = 100  # handouts nest a handful of levels
 
 
-def _shallow(text: str) -> bool:
-    """libyaml parses the text (event by event: no recursion) and it nests at most MAX_PEEK_DEPTH deep."""
+def _plain(text: str) -> bool:
+    """libyaml parses the text (event by event: no recursion), it nests at most
+    MAX_FAST_DEPTH deep, and has no explicit tags and no empty values."""
     loader = _LIBYAML(text)
     depth = 0
     try:
         while (event := loader.get_event()) is not None:
+            if getattr(event, "tag", None) is not None or getattr(event, "value", None) == "":
+                return False  # the two differ on explicit tags and on where an empty value stands
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
-                if depth > MAX_PEEK_DEPTH:
+                if depth > MAX_FAST_DEPTH:
                     return False
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -122,33 +125,32 @@ def _shallow(text: str) -> bool:
     return True
 
 
-def peek(path: Path | str) -> Source:
-    """The file's data for a glance: the id it claims, whether it is a packet.
-
-    Read by libyaml when it can (see above), else by ``load``; a file neither can read
-    raises InputError. Never show a user anything from here: ``load`` the file for that.
-    """
-    path = Path(path)
-    if _LIBYAML is not None:
-        text = read_text(path)
-        if "\t" not in text and _shallow(text):  # tabs are where the two disagree most
-            source = Source(path, None)
-            loader = _LIBYAML(text)
-            try:
-                node = loader.get_single_node()
-                if node is not None:
-                    source.data = _Builder(loader, source).build(node, ())
-                    return source
-            except Exception:  # noqa: BLE001 - whatever the trouble, `load` tells it in PyYAML's words
-                pass
-            finally:
-                loader.dispose()
-    return load(path)
-
-
 def load(path: Path | str) -> Source:
+    """The file's data and positions, or InputError with every reason it cannot be read."""
     path = Path(path)
     text = read_text(path)
+    return _fast(path, text) or _careful(path, text)
+
+
+def _fast(path: Path, text: str) -> Source | None:
+    """The file read by libyaml, or None where PyYAML should read it (see above)."""
+    if _LIBYAML is None or "\t" in text or "\ufeff" in text or not _plain(text):
+        return None
+    loader = _LIBYAML(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        source = Source(path, None)
+        source.data = _Builder(loader, source).build(node, ())
+        return source
+    except Exception:  # noqa: BLE001 - whatever the trouble, PyYAML tells it in its own words
+        return None
+    finally:
+        loader.dispose()
+
+
+def _careful(path: Path, text: str) -> Source:
     source = Source(path, None)
     loader = yaml.SafeLoader(text)
     try:

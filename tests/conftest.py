@@ -50,3 +50,12 @@ def squash(text: str) -> str:
 @pytest.fixture
 def run():
     return handouts
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_template_cache(tmp_path_factory):
+    """Compiled templates (templatecache.py) go to a folder of this test run's own, for
+    builds in this process and in every `handouts` the tests start: never the developer's."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HANDOUTS_CACHE", str(tmp_path_factory.mktemp("template-cache")))
+        yield

@@ -26,8 +26,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, handouts
-from handoutkit import crisis, models, sources
+from conftest import FIXTURES, ROOT, handouts
+from handoutkit import crisis, models, paths, sources
 from handoutkit.errors import InputError
 from handoutkit.library import Library, is_packet, load_module
 from handoutkit.validate import validate
@@ -324,3 +324,45 @@ def test_the_command_reports_mutations_plainly(tmp_path: Path, index: int):
     # The same problems as in-process, one line each, with the real path.
     assert result.err.splitlines() == [f"{module}:{p.line}:{p.col}: {p.message}" for p in problems]
     assert not list(out.iterdir())
+
+
+# ---- the two YAML readers -------------------------------------------------------------------
+# `sources.load` reads with libyaml where it can and with PyYAML where it must. A file read
+# by either must give the same data at the same lines and columns, or a build would point
+# at the wrong place.
+
+
+def _both_readings(text: str) -> None:
+    try:
+        fast = sources._fast(Path("x.yaml"), text)
+    except Exception as exc:  # noqa: BLE001 - the fast reader must never raise
+        raise AssertionError(f"the libyaml reader raised {exc!r}") from None
+    if fast is None:
+        return
+    try:
+        careful = sources._careful(Path("x.yaml"), text)
+    except InputError:
+        return  # PyYAML refuses what libyaml reads (a rare '?' or indentation case): not a disagreement on data
+    assert (fast.data, fast.values, fast.keys) == (careful.data, careful.values, careful.keys), text
+
+
+def test_both_readers_agree_on_every_bundled_and_example_file():
+    files = [*sorted(Path(paths.HANDOUTS).glob("*.yaml")), *sorted((ROOT / "examples").glob("*.yaml")), *sorted(FIXTURES.rglob("*.yaml"))]
+    read_fast = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8", "replace")
+        _both_readings(text)
+        read_fast += sources._fast(path, text) is not None
+    assert read_fast >= len(list(Path(paths.HANDOUTS).glob("*.yaml"))), "libyaml should read every bundled module"
+
+
+@settings(max_examples=300, **FUZZ)
+@given(base=st.sampled_from(sorted(BASES)), seed=st.integers(0, 2**32 - 1))
+def test_both_readers_agree_on_mutated_yaml(base, seed):
+    _both_readings(_mutate(BASES[base], random.Random(seed)).decode("utf-8", "replace"))
+
+
+@settings(max_examples=300, **FUZZ)
+@given(text=_YAML_SOUP)
+def test_both_readers_agree_on_yaml_soup(text):
+    _both_readings(text)
