@@ -22,6 +22,8 @@ import jinja2
 from jinja2.bccache import Bucket
 
 from . import __version__, paths
+from .errors import OutputError
+from .output import write_atomic
 
 ENV_VAR = "HANDOUTS_CACHE"  # another folder, or "off" to keep nothing on disk
 
@@ -90,14 +92,9 @@ class CompiledTemplates(jinja2.BytecodeCache):
         try:
             where.mkdir(parents=True, exist_ok=True, mode=0o700)
             for key in sorted(self.unsaved):
-                file = where / f"{key}.cache"
-                part = where / f".{key}.{os.getpid()}.part"
-                try:
-                    part.write_bytes(self.memory[key])
-                    os.replace(part, file)  # whole or not at all, also with builds side by side
-                finally:
-                    part.unlink(missing_ok=True)
-        except OSError:
+                # Whole or not at all, also with builds side by side; no stray temporary files.
+                write_atomic(where / f"{key}.cache", self.memory[key])
+        except (OSError, OutputError):
             return  # a read-only or full disk: the next build compiles again
         self.unsaved.clear()
 
