@@ -288,3 +288,45 @@ def test_print_sends_the_pdf_to_lp_and_reports_its_failure(tmp_path: Path):
     assert result.code == 2
     assert "printing failed: lp: Error - no default destination available." in result.err
     assert log.read_text().split() == ["--", str(out)]
+
+
+def _longest_described(count: int) -> list[str]:
+    """Bundled ids whose cover entries take the most room: long titles and subtitles."""
+    from handoutkit.library import Library
+
+    library = Library([])
+    size = {i: len(library.load(i).module.title) + len(library.load(i).module.subtitle or "") for i in library.ids()}
+    return sorted(size, key=lambda i: (-size[i], i))[:count]
+
+
+@pytest.mark.parametrize(("theme", "paper", "count"), [
+    ("large-print", "letter", 2), ("large-print", "letter", 3), ("large-print", "letter", 4),
+    ("large-print", "a4", 5), ("large-print", "letter", 10),
+    ("default", "letter", 5), ("default", "letter", 6), ("print", "a4", 5), ("default", "letter", 8),
+    ("default", "a4", 9), ("default", "letter", 18),
+])
+def test_the_cover_is_one_page_whatever_the_packet(tmp_path: Path, theme: str, paper: str, count: int):
+    """The handouts that take the most room on the cover, at each step of what it shows.
+    (Only the titles of more than ten handouts in large print need a second page.)"""
+    import io
+
+    from handoutkit import build as building
+    from handoutkit.library import Library
+    from handoutkit.settings import Settings
+
+    library = Library([])
+    (job,) = building.plan(_longest_described(count), library, base=Settings(), flags={"theme": theme, "paper": paper})
+    reader = pypdf.PdfReader(io.BytesIO(building.render_job(job, library).rendered.pdf))
+    first_handout = reader.get_destination_page_number(reader.outline[0]) + 1
+    assert first_handout == 2, f"the cover runs to {first_handout - 1} pages"
+    cover = squash(reader.pages[0].extract_text())
+    large = theme == "large-print"
+    assert ("Notes" in cover) == (count <= (2 if large else 5)), cover
+    first = job.modules[0].module
+    assert first.title in cover
+    assert (first.subtitle in cover) == (count <= (4 if large else 8)), cover
+
+
+def test_a_fillable_cover_has_a_notes_field(tmp_path: Path):
+    fields = _fields(build(tmp_path, str(ROOT / "examples" / "first-session.yaml"), "--fillable"))
+    assert fields["packet.notes"]["/FT"] == "/Tx" and int(fields["packet.notes"]["/Ff"]) & (1 << 12)
