@@ -148,3 +148,50 @@ def test_cli_py_runs_from_a_checkout(tmp_path: Path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "A gentle body scan" in pdf_text(out)
+
+
+def _table_rows_by_page(tmp_path: Path, filler: int, rows: int) -> list[list[int]]:
+    """Build a module whose table starts after `filler` list lines; each row's page(s)."""
+    import io
+    import json
+
+    from handoutkit import build as building
+    from handoutkit.library import Library
+    from handoutkit.settings import Settings
+
+    module = tmp_path / f"table-{filler}-{rows}.yaml"
+    module.write_text("\n".join([
+        "title: Where a table breaks", "kind: worksheet", "audience: client", "topics: [test]", "blocks:",
+        "  - type: list", "    items:", *[f"      - Filler line {i}" for i in range(filler)],
+        "  - type: table", "    title: The table", "    columns: [Person, Phone]", "    rows:",
+        *[f"      - {json.dumps([f'Row{r}start', f'Row{r}end'])}" for r in range(rows)],
+    ]) + "\n", encoding="utf-8")
+    library = Library([])
+    (job,) = building.plan([str(module)], library, base=Settings(), flags={})
+    reader = pypdf.PdfReader(io.BytesIO(building.render_job(job, library).rendered.pdf))
+    texts = [page.extract_text() for page in reader.pages]
+    return [[n for n, text in enumerate(texts) if f"Row{r}start" in text] for r in range(rows)]
+
+
+# Filler from 14 to 27 list lines, line by line, moves the table's start across the foot of page one.
+FILLERS = range(14, 28)
+
+
+def test_a_short_table_is_never_split_across_pages(tmp_path: Path):
+    pages_seen = set()
+    for filler in FILLERS:
+        placed = _table_rows_by_page(tmp_path, filler, rows=4)
+        assert all(len(p) == 1 for p in placed), placed
+        assert len({p[0] for p in placed}) == 1, f"with {filler} filler lines the rows are split: {placed}"
+        pages_seen.add(placed[0][0])
+    assert pages_seen == {0, 1}, "the fillers should move the table from page one to page two"
+
+
+def test_a_long_table_breaks_between_rows_never_leaving_one_alone(tmp_path: Path):
+    splits = 0
+    for filler in FILLERS:
+        pages = [p[0] for p in _table_rows_by_page(tmp_path, filler, rows=8)]
+        if len(set(pages)) > 1:
+            splits += 1
+            assert pages.count(pages[0]) >= 2 and pages.count(pages[-1]) >= 2, f"{filler} filler lines: {pages}"
+    assert splits, "no filler length split the table: the test proves nothing"
