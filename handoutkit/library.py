@@ -49,6 +49,16 @@ def is_packet(source: Source) -> bool:
     return isinstance(source.data, dict) and "handouts" in source.data
 
 
+def linked_out(path: Path) -> bool:
+    """A link in a folder to a file elsewhere. A library received from a stranger could
+    otherwise print any file of the clinician's (their own notes, say) as a handout;
+    templates and styles are held to the same rule (render.py, fetcher.py)."""
+    return path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve())
+
+
+LINKED_OUT = "this file is a link to a file outside its library folder, which a library may not use (copy the file into the folder instead)"
+
+
 def load_module(path: Path, source: Source | None = None) -> LoadedModule:
     source = source or sources.load(path)
     module = validate(source, Module)
@@ -122,6 +132,8 @@ class Library:
         """The id a file claims, without validating it; None for packets.
 
         The file read here is kept, so a module the build then uses is read only once."""
+        if linked_out(path):
+            return path.stem  # not read: `load` refuses it
         try:
             source = self._read[path] = sources.load(path)
         except InputError:
@@ -138,6 +150,8 @@ class Library:
         if module_id not in self.index:
             raise UsageError(self.unknown(module_id))
         path = self.index[module_id]
+        if linked_out(path):
+            raise InputError(Problem(path, 1, 1, LINKED_OUT))
         return load_module(path, self._read.get(path))
 
     def unknown(self, module_id: str) -> str:

@@ -74,9 +74,13 @@ def read_text(path: Path) -> str:
         raise fail("this is a folder, not a file (expected a .yaml file)")
     if not path.is_file():
         raise fail("no such file")
+    too_big = fail(f"file is larger than {MAX_BYTES // 1024} KiB (a handout module is a few KiB of text)")
     if path.stat().st_size > MAX_BYTES:
-        raise fail(f"file is larger than {MAX_BYTES // 1024} KiB (a handout module is a few KiB of text)")
-    raw = path.read_bytes()
+        raise too_big
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_BYTES + 1)  # a device or /proc file reports no size, and may never end
+    if len(raw) > MAX_BYTES:
+        raise too_big
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

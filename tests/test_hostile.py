@@ -15,6 +15,8 @@ Reading files outside the allowed folders
                                              hostile/packet-path-*.yaml
   extra.css ``@import`` / ``url()`` outside  hostile/extra-css-import-outside.css, extra-css-url-absolute.css
   an override template that is a link to a file elsewhere (generated: template-symlink)
+  a library module that is a link to a file elsewhere (generated: module-symlink;
+    `list` and `check`: test_library.py::test_a_module_linked_from_elsewhere_is_refused_everywhere)
 Reaching the network (a listener on 127.0.0.1 must see no connection)
   http image ............................... test_fetcher.py::test_refuses_the_network_and_makes_no_connection
   https image .............................. hostile/image-https.yaml
@@ -230,6 +232,7 @@ GENERATED: dict[str, tuple[Case, Callable[[], bytes] | None]] = {
     "over-one-mebibyte.yaml": (Case("file is larger than 1024 KiB", at="1:1"),
                                lambda: b"title: Big\n# " + b"x" * (1024 * 1024) + b"\n"),
     "template-symlink": (Case("links to a file outside its templates folder"), None),
+    "module-symlink": (Case("this file is a link to a file outside its library folder", at="1:1"), None),
 }
 
 
@@ -274,6 +277,9 @@ def _run(tmp_path: Path, name: str, data: bytes | None, case: Case, startup: flo
         elif name == "template-symlink":
             (where["lib"] / "templates" / "blocks" / "text.html.j2").symlink_to(tmp_path / "secret.txt")
             args = ["--library", str(where["lib"]), "build", "hostile-plain"]
+        elif name == "module-symlink":  # a valid module elsewhere, its title and text the secret
+            (where["lib"] / "stolen.yaml").symlink_to(tmp_path / "other" / "outside.yaml")
+            args = ["--library", str(where["lib"]), "build", "stolen"]
         else:
             target = where["pack"] / name
             target.write_bytes(data)
