@@ -12,10 +12,11 @@ from pathlib import Path
 import re
 from typing import Callable, Iterator
 
-from . import models, readability, sources
-from .errors import InputError, Problem
-from .library import SUFFIXES, Library, LoadedModule, is_packet, load_module, load_packet
+from . import markdown, models, readability, sources
+from .errors import HandoutkitError, InputError, Problem
+from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, is_packet, linked_out, load_module, load_packet
 from .settings import Settings
+from .sources import Loc
 
 MAX_GRADE = 8.0
 
@@ -140,6 +141,88 @@ def source_links(m: LoadedModule) -> Iterator[Problem]:
             )
 
 
+def _markdown_texts(module: models.Module) -> Iterator[tuple[Loc, str, bool]]:
+    """Each text the templates print as Markdown, where it stands, and whether it is a
+    whole body (the `md` filter: paragraphs and lists) rather than one line (`inline`)."""
+    if module.content_note:
+        yield ("content_note",), module.content_note, False
+    for i, point in enumerate(module.summary or []):
+        yield ("summary", i), point, False
+    for i, block in enumerate(module.blocks):
+        at = ("blocks", i)
+        match block:
+            case models.TextBlock() | models.CalloutBlock():
+                yield at + ("body",), block.body, True
+            case models.ListBlock() | models.ChecklistBlock() | models.ExamplesBlock():
+                for j, item in enumerate(block.items):
+                    yield at + ("items", j), item, False
+                if isinstance(block, models.ExamplesBlock) and block.note:
+                    yield at + ("note",), block.note, False
+            case models.StepsBlock():
+                # A step or prompt written as a plain string has no "text" or "question"
+                # key; its place is then the string itself.
+                for j, step in enumerate(block.items):
+                    yield at + ("items", j, "text"), step.text, False
+            case models.PromptsBlock():
+                for j, prompt in enumerate(block.items):
+                    yield at + ("items", j, "question"), prompt.question, False
+            case models.ScaleBlock():
+                yield at + ("question",), block.question, False
+                for point, label in block.labels.items():
+                    yield at + ("labels", point), label, False
+            case models.ScriptBlock():
+                for j, line in enumerate(block.lines):
+                    yield at + ("lines", j, "say"), line.say, False
+            case models.TableBlock():
+                for j, column in enumerate(block.columns):
+                    yield at + ("columns", j), column, False
+                for r, row in enumerate(block.rows):
+                    for c, cell in enumerate(row):
+                        if cell.strip():  # a blank cell is a space to write in, not text
+                            yield at + ("rows", r, c), cell, False
+
+
+FIX_LINK = "use the full address, starting with https://, or write the address out in the text"
+
+
+def markdown_on_paper(m: LoadedModule) -> Iterator[Problem]:
+    """Markdown that renders without a word of complaint, but not as the author meant."""
+    for loc, text, block in _markdown_texts(m.module):
+        lost = markdown.unprinted(text, block=block)
+        if lost.tangled:
+            yield m.source.problem(
+                loc,
+                "this text has too many * or _ marks run together, or formatting inside formatting, so "
+                "it will print just as typed, marks and all, with no bold or italics: use fewer * and _ "
+                "marks, with spaces between them",
+                level="warning",
+            )
+        for words in lost.unlinked:
+            yield m.source.problem(
+                loc,
+                f'the link "{words}" will print as its words only, with no address, because a printed '
+                "page can only carry a full web address (https://…), an email address (mailto:…) or a "
+                f"phone number (tel:…): {FIX_LINK}",
+                level="warning",
+            )
+        for kind, words in lost.as_typed:
+            if kind == "link":
+                yield m.source.problem(
+                    loc,
+                    f'the link "{words}" has an address a handout cannot use (like a file on this computer), '
+                    f"so the page will print it just as typed, brackets and address included: {FIX_LINK}",
+                    level="warning",
+                )
+            else:
+                yield m.source.problem(
+                    loc,
+                    f'the picture "{words}" has an address a handout cannot use (like a file:// address), '
+                    "so the page will print its brackets and address instead of the picture: put the "
+                    f"picture beside the handout and give just its file name, like ![{words}](picture.png)",
+                    level="warning",
+                )
+
+
 def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
     """Render on Letter and A4 in the default theme and count the pages."""
     from .build import Job, render_job
@@ -147,7 +230,15 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
     budget = m.module.page_budget
     for paper in ("letter", "a4"):
         job = Job(m.module.title, [m], Settings(paper=paper), f"{m.id}.pdf", [m.path.resolve().parent])
-        pages = render_job(job, library).rendered.pages
+        try:
+            pages = render_job(job, library).rendered.pages
+        except InputError as exc:
+            yield from exc.problems
+            return
+        except HandoutkitError as exc:  # a picture it may not load, say: the build would stop here
+            for message in exc.messages():
+                yield m.source.problem(("blocks",), f"it cannot be built: {message}", key=True)
+            return
         if pages > budget:
             yield m.source.problem(
                 ("pages",) if m.module.pages else ("kind",),
@@ -159,7 +250,7 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
 
 RULES: tuple[Rule, ...] = (
     reading_level, long_sentences, summary_and_action, care_for_sensitive_topics,
-    review_date, source_links,
+    review_date, source_links, markdown_on_paper,
 )
 
 
@@ -180,15 +271,16 @@ class Report:
         return bool(self.errors or (strict and self.warnings))
 
 
-def _files(paths: list[Path], library: Library) -> list[Path]:
+def _files(paths: list[Path], library: Library) -> list[tuple[Path, bool]]:
+    """The files to check, each with whether it was found in a folder (rather than named)."""
     if not paths:
-        return [library.index[i] for i in library.ids()]
-    out: list[Path] = []
+        return [(library.index[i], True) for i in library.ids()]
+    out: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
+            out += [(p, True) for p in sorted(path.iterdir()) if p.suffix in SUFFIXES and p.is_file()]
         else:
-            out.append(path)
+            out.append((path, False))
     return out
 
 
@@ -198,8 +290,10 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> 
         files = _files(paths, library)
     except InputError as exc:  # e.g. two modules with one id in a library folder
         return Report([Finding.of(p) for p in exc.problems], 0)
-    for path in files:
+    for path, in_folder in files:
         try:
+            if in_folder and linked_out(path):  # as the library itself refuses it
+                raise InputError(Problem(path, 1, 1, LINKED_OUT))
             source = sources.load(path)
             if is_packet(source):
                 library.resolve_in_packet(load_packet(path, source))

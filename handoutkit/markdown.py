@@ -8,8 +8,10 @@ whose formatting would stall the PDF engine as plain text (see ``_tangled``).
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
+from typing import Iterator, NamedTuple
 
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
@@ -49,11 +51,18 @@ def _tangled(tokens: list[Token]) -> bool:
     return False
 
 
-def _unlink_paths(tokens: list[Token]) -> None:
+def _unlinkable(tokens: list[Token]) -> Iterator[tuple[list[Token], int]]:
+    """Each link a page cannot carry, as (its siblings, its place among them)."""
     for token in tokens:
-        for child in token.children or []:
+        children = token.children or []
+        for i, child in enumerate(children):
             if child.type == "link_open" and not _LINKABLE.match(str(child.attrGet("href") or "")):
-                child.attrs.pop("href", None)
+                yield children, i
+
+
+def _unlink_paths(tokens: list[Token]) -> None:
+    for children, i in _unlinkable(tokens):
+        children[i].attrs.pop("href", None)
 
 
 def _render(tokens: list[Token]) -> str | None:
@@ -72,3 +81,61 @@ def block(text: str) -> Markup:
 def inline(text: str) -> Markup:
     html = _render(_md().parseInline(text))
     return Markup(html) if html is not None else escape(text)
+
+
+# `handouts check` tells authors what their Markdown will lose on paper. It asks the same
+# parser the same questions as render does, so the two cannot disagree.
+
+
+class Unprinted(NamedTuple):
+    """What a printed page will not show of a text as it was written."""
+
+    tangled: bool  # the whole text prints as typed, marks and all, without formatting
+    unlinked: list[str]  # the words of each link that prints without its address
+    as_typed: list[tuple[str, str]]  # ("link" or "picture", its words): printed as typed, brackets and address too
+
+
+@lru_cache(maxsize=1)
+def _md_taking_every_address() -> MarkdownIt:
+    # The same parser, except that it takes every address: a link it finds that _md()
+    # refuses is one _md() leaves as plain text, brackets and all.
+    md = copy.copy(_md())
+    md.validateLink = lambda url: True
+    return md
+
+
+def _words(children: list[Token], start: int) -> str:
+    """The words a reader sees of the link that opens at ``children[start]``."""
+    words: list[str] = []
+    depth = 0
+    for child in children[start:]:
+        depth += child.nesting
+        if child.type in ("text", "code_inline", "image"):
+            words.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+        if depth == 0:
+            break
+    return " ".join("".join(words).split())
+
+
+def unprinted(text: str, *, block: bool = False) -> Unprinted:
+    """What ``block(text)`` (``block=True``) or ``inline(text)`` will not show of ``text``."""
+    def parse(md: MarkdownIt) -> list[Token]:
+        return md.parse(text) if block else md.parseInline(text)
+
+    tokens = parse(_md())
+    if _tangled(tokens):
+        return Unprinted(True, [], [])
+    # An autolink, <ftp://…>, prints its address as its words: nothing the author wrote is lost.
+    unlinked = [_words(children, i) or str(children[i].attrGet("href"))
+                for children, i in _unlinkable(tokens) if children[i].markup != "autolink"]
+    as_typed: list[tuple[str, str]] = []
+    for token in parse(_md_taking_every_address()):
+        for i, child in enumerate(token.children or []):
+            address = str(child.attrGet("src") if child.type == "image" else child.attrGet("href"))
+            if child.type == "image" and not _md().validateLink(address):
+                as_typed.append(("picture", child.content or address))
+            elif child.type == "link_open" and child.markup != "autolink" and not _md().validateLink(address):
+                as_typed.append(("link", _words(token.children, i) or address))
+    return Unprinted(False, unlinked, as_typed)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from markupsafe import escape
 
 from conftest import FIXTURES, handouts
+from handoutkit import markdown
 
 CHECK = FIXTURES / "check"
 
@@ -22,6 +24,12 @@ FINDINGS = [
     ("stale-review.yaml", 9, 11, "warning", "last reviewed 2020-01-15, over two years ago"),
     ("http-source.yaml", 11, 10, "warning", "the source link http://example.org/page is not https"),
     ("over-budget.yaml", 2, 1, "warning", "pages on Letter, over its budget of 1"),
+    ("link-to-a-path.yaml", 8, 11, "warning", 'the link "my notes" will print as its words only, with no address'),
+    ("link-without-https.yaml", 10, 9, "warning", 'the link "the clinic website" will print as its words only'),
+    ("link-to-a-file-url.yaml", 9, 9, "warning", 'the link "the form" has an address a handout cannot use'),
+    ("picture-file-url.yaml", 8, 11, "warning", 'the picture "the breathing chart" has an address a handout cannot use'),
+    ("tangled-formatting.yaml", 10, 9, "warning", "too many * or _ marks run together"),
+    ("picture-from-the-web.yaml", 8, 1, "error", "it cannot be built: refused to load https://example.org/chart.png"),
     ("unknown-id-packet.yaml", 4, 5, "error", "no handout with the id 'body-scann' (did you mean 'body-scan'? `handouts list` shows them all)"),
 ]
 
@@ -37,6 +45,56 @@ def test_each_finding_fires_where_it_should(name, line, col, level, words):
     # Warnings alone pass a plain check and fail a strict one; errors always fail.
     assert result.code == (1 if level == "error" else 0)
     assert handouts("check", "--strict", str(path)).code == 1
+
+
+MARKDOWN_LOSSES = ["link-to-a-path.yaml", "link-without-https.yaml", "link-to-a-file-url.yaml",
+                   "picture-file-url.yaml", "tangled-formatting.yaml"]
+
+
+@pytest.mark.parametrize("name", MARKDOWN_LOSSES)
+def test_markdown_the_page_loses_is_one_warning(name):
+    result = handouts("check", "--no-pages", str(CHECK / name))
+    lines = result.out.strip().splitlines()
+    assert len(lines) == 2 and ": warning: " in lines[0], result.out
+    assert lines[-1] == "1 file checked: 0 errors, 1 warning"
+
+
+def test_links_that_print_and_plain_formatting_are_quiet():
+    result = handouts("check", "--strict", str(CHECK / "links-that-print.yaml"))
+    assert result.code == 0, result.out
+    assert result.out.strip().splitlines() == ["1 file checked: 0 errors, 0 warnings"]
+
+
+def test_every_field_printed_as_markdown_is_checked_and_no_other():
+    path = CHECK / "links-in-every-field.yaml"
+    result = handouts("check", "--no-pages", str(path))
+    found = [line.removeprefix(f"{path}:").split(": warning: the link ") for line in result.out.splitlines()[:-1]]
+    assert [(at, rest.split('"')[1]) for at, rest in found] == [
+        ("7:15", "note"), ("8:11", "point"), ("12:11", "body"), ("14:11", "callout"), ("16:13", "list item"),
+        ("18:13", "example"), ("19:11", "note"), ("21:13", "check"), ("24:9", "plain step"), ("25:15", "step"),
+        ("29:9", "plain prompt"), ("30:19", "prompt"), ("33:15", "scale"), ("35:10", "label"), ("39:14", "line"),
+        ("41:15", "column"), ("43:10", "cell"),
+    ]
+
+
+@pytest.mark.parametrize("text", [
+    "[my notes](../notes.md)", "[x](www.example.org) and [y](/etc/hosts)", "[**bold** words](notes.md)",
+    "[form](file:///Users/x/form.pdf)", "![chart](file:///x.png)", "[js](javascript:alert(1))",
+    "[web](https://example.org) [mail](mailto:a@example.org) [call](tel:123) [top](#top)",
+    "Glued " + "*a" * 40, "*" * 20 + "deep" + "*" * 20, "**bold**, _italic_ and `code`",
+])
+def test_check_and_render_agree_on_what_markdown_loses(text):
+    for block, render in ((True, markdown.block), (False, markdown.inline)):
+        lost, html = markdown.unprinted(text, block=block), str(render(text))
+        assert lost.tangled == ("<em>" not in html and "<strong>" not in html and "*" in html)
+        assert len(lost.unlinked) == html.count("<a>")
+        assert bool(lost.as_typed) == ("](" in html)
+
+
+def test_an_address_written_out_loses_nothing():
+    # Render drops the link of <ftp://…>, but its address prints as its words.
+    assert str(markdown.inline("<ftp://example.org>")) == "<a>ftp://example.org</a>"
+    assert markdown.unprinted("<ftp://example.org>") == (False, [], [])
 
 
 def test_json_output_for_tools():

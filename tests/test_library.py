@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -138,3 +139,27 @@ def test_show_an_unknown_id_is_a_clear_error():
     result = handouts("show", "body-scna")
     assert result.code == 2 and "Traceback" not in result.text
     assert "no handout with the id 'body-scna' (did you mean 'body-scan'?" in result.err
+
+
+def test_a_module_linked_from_elsewhere_is_refused_everywhere(tmp_path: Path):
+    """A received library cannot show a file of the clinician's by linking to it."""
+    secret = "Notes about a client, never to be printed"
+    (tmp_path / "elsewhere.yaml").write_text(
+        f"title: {secret}\nkind: handout\naudience: client\ntopics: [x]\nblocks:\n  - type: text\n    body: {secret}\n",
+        encoding="utf-8")
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "stolen.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    (library / "inside.yaml").write_text("title: Inside\nkind: handout\naudience: client\ntopics: [x]\n"
+                                         "blocks:\n  - type: text\n    body: Plain.\n", encoding="utf-8")
+    (library / "also-inside.yaml").symlink_to(library / "inside.yaml")  # a link within the folder is fine
+    refused = re.compile(re.escape(f"{library / 'stolen.yaml'}:1:1: ") + r"(error: )?this file is a link to a file outside its library folder")
+    env = {"HANDOUTS_CONFIG": str(tmp_path / "none.yaml")}
+
+    for args, code in ((["list"], 0), (["show", "stolen"], 2), (["check"], 1), (["build", "stolen"], 2)):
+        result = handouts("--library", str(library), *args, cwd=tmp_path, env=env)
+        assert result.code == code, (args, result.text)
+        assert refused.search(result.text), (args, result.text)
+        assert secret not in result.text, args
+    assert handouts("--library", str(library), "build", "also-inside", cwd=tmp_path, env=env).code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["also-inside.pdf", "elsewhere.yaml", "lib"]
