@@ -7,6 +7,7 @@ template, a style or a handout that the README shows, and commit the PNGs.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
@@ -51,9 +52,9 @@ def sheet(images: list[Image.Image], columns: int) -> Image.Image:
     return out
 
 
-def render(library: Library, ids: list[str], **settings) -> bytes:
+def render(library: Library, ids: list[str], title: str | None = None, **settings) -> bytes:
     modules = [library.load(i) for i in ids]
-    job = Job(modules[0].module.title, modules, Settings(**settings), "x.pdf", [])
+    job = Job(title or modules[0].module.title, modules, Settings(**settings), "x.pdf", [])
     return render_job(job, library).rendered.pdf
 
 
@@ -64,11 +65,16 @@ def main() -> None:
     # A contact sheet of the library: every handout's first page.
     firsts = [pages(render(library, [i]), scale=0.3, first_only=True)[0] for i in library.ids()]
     sheet(firsts, columns=6).save(DOCS / "library.png", optimize=True)
+    # A session packet's cover, as the README's packet section shows it.
+    cover = render(library, ["what-is-sexual-coercion", "consent-literacy", "grounding-5-4-3-2-1"],
+                   title="Session 3 — Consent and boundaries", client="Jordan", clinician="Alex Rivera, LMFT",
+                   practice="Riverside Counseling", contact="555-0100 · riverside.example", date=dt.date(2026, 11, 24))
+    sheet(pages(cover, scale=0.55, first_only=True), 1).save(DOCS / "cover.png", optimize=True)
     # Each theme, on the same two pages.
     for theme in ("default", "print", "large-print"):
         shown = pages(render(library, ["consent-literacy"], theme=theme), scale=0.55)[:2]
         sheet(shown, columns=2).save(DOCS / f"theme-{theme}.png", optimize=True)
-    for name in ("page", "library", "theme-default", "theme-print", "theme-large-print"):
+    for name in ("page", "library", "cover", "theme-default", "theme-print", "theme-large-print"):
         print(f"wrote {DOCS / (name + '.png')}")
 
 
