@@ -44,8 +44,8 @@ def is_id(target: str) -> bool:
 def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     packet = loaded.packet
     values = packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True)
-    if packet.region is not None and crisis.unknown(packet.region):
-        raise InputError(loaded.source.problem(("region",), crisis.unknown(packet.region)))
+    if packet.region is not None and (why := crisis.unknown(packet.region)):
+        raise InputError(loaded.source.problem(("region",), why))
     if packet.logo is not None:
         logo = (loaded.folder / packet.logo).resolve()
         if not logo.is_relative_to(loaded.folder):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from pathlib import Path
 import re
+from pathlib import Path
 from typing import Callable, Iterator
 
 from . import markdown, models, readability, sources

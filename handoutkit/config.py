@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import crisis, sources
+from .models import PAPERS, THEMES, Paper, Theme
 from .errors import InputError, UsageError
 from .output import write_atomic
 from .settings import Settings
@@ -31,8 +32,8 @@ class Config(BaseModel):
     contact: str | None = None
     logo: str | None = None
     region: str | None = None
-    paper: Literal["letter", "a4"] | None = None
-    theme: Literal["default", "print", "large-print"] | None = None
+    paper: Paper | None = None
+    theme: Theme | None = None
 
 
 KEYS = tuple(Config.model_fields)
@@ -62,8 +63,8 @@ def load() -> Config:
 
 def _invalid(config: Config) -> tuple[str, str] | None:
     """The key and the reason when a setting's value cannot be used; what a schema cannot say."""
-    if config.region is not None and crisis.unknown(config.region):
-        return "region", crisis.unknown(config.region)
+    if config.region is not None and (why := crisis.unknown(config.region)):
+        return "region", why
     if config.logo is not None and not logo_path(config).is_file():
         return "logo", f"no logo file at '{config.logo}'"
     return None
@@ -99,7 +100,7 @@ def set_value(key: str, value: str) -> Path:
     try:
         checked = Config.model_validate(current)
     except ValidationError:
-        allowed = {"paper": "letter, a4", "theme": "default, print, large-print"}.get(key, "")
+        allowed = ", ".join({"paper": PAPERS, "theme": THEMES}.get(key, ()))
         raise UsageError(f"'{value}' is not a valid {key} (expected one of: {allowed})") from None
     if (wrong := _invalid(checked)) is not None:
         raise UsageError(wrong[1])

@@ -25,9 +25,8 @@ def regions() -> list[str]:
 
 def unknown(region: str) -> str | None:
     """Why ``region`` cannot be used, or None when it can."""
-    if region in regions():
-        return None
-    return f"unknown region '{region}' (expected one of: {', '.join(regions())})"
+    known = regions()
+    return None if region in known else f"unknown region '{region}' (expected one of: {', '.join(known)})"
 
 
 def lines_for(region: str) -> dict[str, Any]:

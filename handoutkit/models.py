@@ -7,7 +7,7 @@ three can never disagree. ``extra="forbid"`` everywhere: a typo is an error, nev
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -16,10 +16,11 @@ Topic = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Cell = str  # an empty cell is a space to write in
 
-KINDS = ("handout", "worksheet", "exercise", "script", "guide")
-AUDIENCES = ("client", "couple", "clinician")
-PAPERS = ("letter", "a4")
-THEMES = ("default", "print", "large-print")
+Kind = Literal["handout", "worksheet", "exercise", "script", "guide"]
+Audience = Literal["client", "couple", "clinician"]
+Paper = Literal["letter", "a4"]
+Theme = Literal["default", "print", "large-print"]
+KINDS, AUDIENCES, PAPERS, THEMES = (get_args(t) for t in (Kind, Audience, Paper, Theme))
 
 
 class Strict(BaseModel):
@@ -157,8 +158,8 @@ class Module(Strict):
     id: Id | None = Field(None, description="Lowercase letters, digits and hyphens. Default: the file name.")
     title: Text = Field(description="The handout's title, as the reader sees it.")
     subtitle: Text | None = Field(None, description="One line under the title.")
-    kind: Literal["handout", "worksheet", "exercise", "script", "guide"]
-    audience: Literal["client", "couple", "clinician"]
+    kind: Kind
+    audience: Audience
     topics: list[Topic] = Field(min_length=1, description="Lowercase words, for `handouts list --topic`.")
     minutes: Annotated[int, Field(ge=1, le=240)] | None = Field(None, description="About how long it takes.")
     pages: Annotated[int, Field(ge=1, le=20)] | None = Field(
@@ -197,8 +198,8 @@ class Packet(Strict):
     logo: Text | None = None
     date: dt.date | None = None
     region: Text | None = None
-    paper: Literal["letter", "a4"] | None = None
-    theme: Literal["default", "print", "large-print"] | None = None
+    paper: Paper | None = None
+    theme: Theme | None = None
     fillable: bool | None = None
     cover: bool | None = None
     lang: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None

@@ -52,8 +52,8 @@ def css_string(text: str) -> str:
 
 
 def resources_for(region: str) -> dict[str, Any]:
-    if crisis.unknown(region):
-        raise UsageError(crisis.unknown(region))
+    if why := crisis.unknown(region):
+        raise UsageError(why)
     return crisis.lines_for(region)
 
 

@@ -32,6 +32,6 @@ class Settings:
         return replace(self, **{k: v for k, v in values.items() if k in known and v is not None})
 
     def checked(self) -> "Settings":
-        if crisis.unknown(self.region):
-            raise UsageError(crisis.unknown(self.region))
+        if why := crisis.unknown(self.region):
+            raise UsageError(why)
         return self

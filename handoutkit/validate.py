@@ -214,8 +214,8 @@ def _semantic(source: Source) -> list[Problem]:
                         key=True,
                     ))
         if isinstance(block, models.ResourcesBlock) and block.region is not None:
-            if crisis.unknown(block.region):
-                problems.append(source.problem(here + ("region",), crisis.unknown(block.region)))
+            if why := crisis.unknown(block.region):
+                problems.append(source.problem(here + ("region",), why))
     return problems
 
 
