@@ -29,10 +29,18 @@ def unknown(region: str) -> str | None:
     return None if region in known else f"unknown region '{region}' (expected one of: {', '.join(known)})"
 
 
-def lines_for(region: str) -> dict[str, Any]:
-    """``{name, lines, checked, confirm}`` for a known region (see ``regions()``)."""
+_LINE_DEFAULTS = {"emergency": False, "source": None, "coverage": None, "languages": None,
+                  "note": None, "youth": False, "pointer": False}
+
+
+def lines_for(region: str, *, youth: bool = False) -> dict[str, Any]:
+    """``{name, lines, checked, confirm}`` for a known region (see ``regions()``).
+
+    Youth lines (Childline, Kids Help Phone…) only when ``youth``: they belong on handouts
+    for teens, not on every adult handout (CONTENT.md)."""
     data = _data()
     entry = data["regions"][region]
-    lines = [{"emergency": False, "source": None, **line} for line in entry["lines"]]
-    return {"region": region, "name": entry["name"], "lines": lines,
+    lines = [{**_LINE_DEFAULTS, **line} for line in entry["lines"]]
+    return {"region": region, "name": entry["name"],
+            "lines": [line for line in lines if youth or not line["youth"]],
             "checked": data["checked"], "confirm": data["confirm"]}

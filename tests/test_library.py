@@ -64,12 +64,16 @@ def test_every_regions_lines_print(tmp_path: Path, region: str):
     for line in lines["lines"]:
         assert squash(line["service"]) in text
         assert squash(line["contact"]) in text
+        for part in ("coverage", "languages", "note"):
+            if line[part]:
+                assert squash(line[part]) in text
     assert f"checked {lines['checked']}" in text
-    assert "confirm the local lines" in text
+    assert "confirm the local lines" not in text  # the clinician's job: said by the build, not on the page
 
 
 def test_crisis_lines_match_content_md():
-    """The data file says exactly what the checked table in CONTENT.md says."""
+    """The data file says exactly what the checked table in CONTENT.md says: each row's
+    service and contact, and its coverage and languages, in the same order."""
     content = Path(__file__).resolve().parents[2] / "shared" / "CONTENT.md"
     if not content.exists():
         pytest.skip("shared/CONTENT.md is not beside this checkout")
@@ -78,10 +82,26 @@ def test_crisis_lines_match_content_md():
         for line in content.read_text(encoding="utf-8").splitlines()
         if line.startswith("| ") and line.split("|")[1].strip() in crisis.regions()
     ]
-    expected = [(r[0], r[1], r[2]) for r in rows]
-    actual = [(region, line["service"], line["contact"])
-              for region in crisis.regions() for line in crisis.lines_for(region)["lines"]]
-    assert actual == expected
+    actual = [(region, line) for region in crisis.regions()
+              for line in crisis.lines_for(region, youth=True)["lines"]]
+    assert len(actual) == len(rows)
+    for (region, service, contact, about, _source), (data_region, line) in zip(rows, actual):
+        assert data_region == region
+        if contact.startswith("print:"):  # no such line: the data prints this pointer instead
+            assert line["pointer"] and contact == f'print: "{line["contact"]}"'
+            continue
+        assert (line["service"], line["contact"]) == (service, contact)
+        printed = "; ".join(filter(None, [line["coverage"], line["languages"]]))
+        assert printed in about, f"{service}: {printed!r} is not what CONTENT.md says ({about!r})"
+        if line["note"]:
+            assert f'"{line["note"]}"' in about
+
+
+def test_youth_lines_only_when_asked():
+    for region in crisis.regions():
+        adult = crisis.lines_for(region)["lines"]
+        assert not any(line["youth"] for line in adult)
+    assert any(line["service"] == "Kids Help Phone" for line in crisis.lines_for("CA", youth=True)["lines"])
 
 
 def test_list_shows_the_library_without_loading_weasyprint(tmp_path: Path):
