@@ -89,7 +89,7 @@ def build(
              "(alice/session.yaml, bob/session.yaml) are refused: build each on its own, like -o alice/."),
     paper: Optional[Paper] = typer.Option(None, help="Paper size."),
     theme: Optional[Theme] = typer.Option(None, help="default, print (black and white) or large-print."),
-    client: Optional[str] = typer.Option(None, help="The client's name, printed in the PDF only."),
+    client: Optional[str] = typer.Option(None, help="The client's name, printed in the PDF only (which only you may then read: mode 0600)."),
     clinician: Optional[str] = typer.Option(None),
     practice: Optional[str] = typer.Option(None),
     region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),

@@ -160,9 +160,9 @@ def _keep_old(target: Path) -> str | None:
     os.close(fd)
     try:
         os.unlink(keep)
-        os.link(target, keep)
+        os.link(target, keep, follow_symlinks=False)  # a link stays a link when put back
     except OSError:  # a file system without hard links
-        shutil.copy2(target, keep)
+        shutil.copy2(target, keep, follow_symlinks=False)
     return keep
 
 

@@ -93,7 +93,8 @@ def for_batch(packets: list[str], output: str | None, html: str | None) -> dict[
         pdf = place(output, f"{stem}.pdf", "-o")
         page = place(html, f"{stem}.html", "--html") if html is not None else None
         for out in filter(None, (pdf, page)):
-            other = writers.setdefault(out.path.resolve(), packet)
+            # Folded: Session.pdf and session.pdf are one file on a Mac's or Windows' disk.
+            other = writers.setdefault(Path(str(out.path.resolve()).casefold()), packet)
             if other != packet:
                 raise UsageError(
                     f"{other} and {packet} would both write {out.path}: rename one of the packet files "

@@ -369,3 +369,12 @@ def test_a_client_flag_makes_the_pdf_private(tmp_path: Path):
     built("build", "help-now", "--client", "Alice Client", "-o", "old.pdf", cwd=tmp_path, mask=0)
     assert _mode(tmp_path / "old.pdf") == 0o600
     assert "Alice Client" in squash(pdf_text(tmp_path / "old.pdf"))
+
+
+def test_names_that_differ_only_in_case_are_one_file(two_sessions: Path):
+    # On a Mac's or Windows' disk Session.pdf and session.pdf are one file.
+    (two_sessions / "alice" / "session.yaml").rename(two_sessions / "alice" / "Session.yaml")
+    before = snapshot(two_sessions)
+    run = refused("build", "alice/Session.yaml", "bob/session.yaml", "-o", "out", cwd=two_sessions)
+    assert run.err.startswith(f"alice/Session.yaml and bob/session.yaml would both write {Path('out', 'session.pdf')}: "), run.err
+    assert snapshot(two_sessions) == before
