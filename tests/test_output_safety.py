@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run, handouts, pdf_text, squash
+from conftest import ROOT, Run, pdf_text, squash
 from handoutkit import build, output
 from handoutkit.errors import OutputError
 from handoutkit.pdf import Rendered
@@ -378,3 +378,29 @@ def test_names_that_differ_only_in_case_are_one_file(two_sessions: Path):
     run = refused("build", "alice/Session.yaml", "bob/session.yaml", "-o", "out", cwd=two_sessions)
     assert run.err.startswith(f"alice/Session.yaml and bob/session.yaml would both write {Path('out', 'session.pdf')}: "), run.err
     assert snapshot(two_sessions) == before
+
+
+def test_one_packets_pdf_is_never_anothers_module(tmp_path: Path):
+    # b.yaml prints the module saved as a.pdf; a.yaml's PDF would be a.pdf.
+    (tmp_path / "a.yaml").write_text("title: A\nhandouts: [help-now]\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("title: B\nhandouts: [./a.pdf]\n", encoding="utf-8")
+    (tmp_path / "a.pdf").write_text(
+        "title: Mine\nkind: handout\naudience: client\ntopics: [sleep]\nblocks:\n  - type: text\n    body: Sleep.\n",
+        encoding="utf-8")
+    before = snapshot(tmp_path)
+    run = refused("build", "a.yaml", "b.yaml", cwd=tmp_path)
+    assert run.err.strip() == ("a.pdf (where the PDF goes by default) is a handout module this build reads "
+                               "(give another file name with -o)")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("target", ["help-now", str(ROOT / "handouts" / "help-now.yaml")])
+@pytest.mark.parametrize("onto", ["handouts/help-now.yaml", "handouts/body-scan.yaml", "templates/document.html.j2", "styles/base.css"])
+def test_bundled_files_are_never_outputs(tmp_path: Path, target: str, onto: str):
+    # Safe to try: the child cannot render, so it cannot write either.
+    path = ROOT / onto
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    run = refused("build", target, "-o", str(path), cwd=tmp_path)
+    assert run.err.startswith(f"-o {path} is "), run.err
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert list(tmp_path.iterdir()) == []
