@@ -15,7 +15,7 @@ from typing import Any
 from . import crisis, paths, sources, templatecache
 from .errors import HandoutkitError, InputError, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
-from .output import write_atomic
+from .output import write_together
 from .pdf import Rendered, render
 from .render import Document, render_html
 from .settings import Settings
@@ -33,6 +33,7 @@ class Job:
     settings: Settings
     output_name: str
     folders: list[Path] = field(default_factory=list)  # where its own files may be read from
+    packet: Path | None = None  # the packet file it comes from
 
 
 def is_id(target: str) -> bool:
@@ -94,6 +95,7 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
             settings.checked(),
             f"{loaded.source.path.stem}.pdf",
             [loaded.folder],
+            loaded.source.path,
         ))
     return jobs
 
@@ -141,12 +143,20 @@ def render_job(job: Job, library: Library) -> Result:
                                roots=roots, fillable=job.settings.fillable, day=document.date))
 
 
-def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
+def write_job(result: Result, out: Path, html_out: Path | None = None, *, private: bool = False) -> Path:
+    """The PDF, and the HTML if asked for: both or neither. ``private``: they carry a
+    client's name, so only their owner may read them (see output.py)."""
+    files = [(out, result.rendered.pdf)]
     if html_out is not None:
-        write_atomic(html_out, result.html.encode("utf-8"))
-    written = write_atomic(out, result.rendered.pdf)
+        files.append((html_out, result.html.encode("utf-8")))
+    written = write_together(files, private=private)[0]
     templatecache.save()  # only now: a failed build leaves nothing behind, not even this
     return written
+
+
+def is_private(job: Job) -> bool:
+    """Whether the job's files carry a client's name."""
+    return bool(job.settings.client)
 
 
 # ---- several packets at once -----------------------------------------------------
@@ -182,13 +192,26 @@ class Outcome:
         return not self.errors
 
 
-def build_one(target: str, library_folders: list[Path], base: Settings, flags: dict[str, Any]) -> Outcome:
-    """Plan, render and write one packet file (in a worker process during a batch)."""
+def planned(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:
+    """The jobs of those packet files that plan; the others fail in ``build_one``, with their messages."""
+    jobs = []
+    for target in targets:
+        try:
+            jobs += plan([target], library, base=base, flags=flags)
+        except HandoutkitError:
+            pass
+    return jobs
+
+
+def build_one(target: str, library_folders: list[Path], base: Settings, flags: dict[str, Any],
+              out: Path | None = None, html_out: Path | None = None) -> Outcome:
+    """Plan, render and write one packet file (in a worker process during a batch).
+    ``out`` and ``html_out`` were checked against the whole batch (targets.py)."""
     try:
         library = Library(library_folders)
         (job,) = plan([target], library, base=base, flags=flags)
         result = render_job(job, library)
-        out = write_job(result, Path(job.output_name))
-        return Outcome(target, out, result.rendered.pages)
+        written = write_job(result, out or Path(job.output_name), html_out, private=is_private(job))
+        return Outcome(target, written, result.rendered.pages)
     except HandoutkitError as exc:
         return Outcome(target, errors=tuple(exc.messages()))

@@ -81,17 +81,24 @@ def _parse_date(value: Optional[str]) -> Optional[dt.date]:
 def build(
     ctx: typer.Context,
     targets: list[str] = typer.Argument(..., help="Handout ids, module files or packet files."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the PDF."),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", metavar="FILE|DIR/",
+        help="Where to write the PDF. A folder (one that exists, or a name ending in /, which must exist) "
+             "gets the PDF inside it with its usual name; for several packets, give a folder. "
+             "Never a file the build reads, a device or a pipe. Two packet files with the same name "
+             "(alice/session.yaml, bob/session.yaml) are refused: build each on its own, like -o alice/."),
     paper: Optional[Paper] = typer.Option(None, help="Paper size."),
     theme: Optional[Theme] = typer.Option(None, help="default, print (black and white) or large-print."),
-    client: Optional[str] = typer.Option(None, help="The client's name, printed in the PDF only."),
+    client: Optional[str] = typer.Option(None, help="The client's name, printed in the PDF only (which only you may then read: mode 0600)."),
     clinician: Optional[str] = typer.Option(None),
     practice: Optional[str] = typer.Option(None),
     region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
     lang: Optional[str] = typer.Option(None, help="Document language, like en or en-GB."),
     date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write the final HTML to this file."),
+    html: Optional[str] = typer.Option(
+        None, "--html", metavar="FILE|DIR/",
+        help="Also write the final HTML to this file (or inside this folder), only ever together with the PDF."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Packets built at once (default: one per CPU core)."),
     open_: bool = typer.Option(False, "--open", help="Open the PDF in the system's viewer."),
     print_: bool = typer.Option(False, "--print", help="Send the PDF to the default printer (with `lp`)."),
@@ -99,6 +106,7 @@ def build(
     """Build one PDF from handouts, or one PDF per packet file."""
     from . import build as building
     from . import config, system
+    from .targets import for_batch, for_job, refuse_in_batch
 
     library = _library(ctx)
     base = config.base_settings()
@@ -108,14 +116,15 @@ def build(
         fillable=fillable, lang=lang, date=_parse_date(date),
     )
     if building.is_batch(targets):
-        if output is not None or html is not None:
-            raise UsageError("-o and --html name one file, but there are several packets: leave them out to get one PDF per packet")
-        outcomes = _build_batch(targets, library, base, flags, jobs)
+        places = for_batch(targets, output, html)  # all refusals before any packet renders
+        refuse_in_batch(places, building.planned(targets, library, base=base, flags=flags), library)
+        outcomes = _build_batch(targets, library, base, flags, jobs, places)
         written = [o.output for o in outcomes if o.ok]
     else:
         (job,) = building.plan(targets, library, base=base, flags=flags)
+        out, html_out = for_job(job, library, output, html)  # refused before rendering
         result = building.render_job(job, library)
-        out = building.write_job(result, output or Path(job.output_name), html)
+        out = building.write_job(result, out, html_out, private=building.is_private(job))
         typer.echo(f"wrote {out} ({_pages(result.rendered.pages)})")
         written, outcomes = [out], []
     for path in written:
@@ -133,7 +142,7 @@ def _pages(n: int) -> str:
     return f"{n} page{'s' if n != 1 else ''}"
 
 
-def _build_batch(targets, library, base, flags, jobs):
+def _build_batch(targets, library, base, flags, jobs, places):
     """Each packet in its own worker process, with a progress bar; failures don't stop the rest."""
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -149,7 +158,9 @@ def _build_batch(targets, library, base, flags, jobs):
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
         task = bar.add_task("packets", total=len(targets))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(build_one, t, library.user_folders, base, flags) for t in targets]
+            futures = [pool.submit(build_one, t, library.user_folders, base, flags,
+                                   places[t][0].path, places[t][1].path if places[t][1] else None)
+                       for t in targets]
             for future in as_completed(futures):
                 outcomes.append(future.result())
                 bar.advance(task)
