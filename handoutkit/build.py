@@ -186,10 +186,23 @@ class Outcome:
     output: Path | None = None
     pages: int = 0
     errors: tuple[str, ...] = ()
+    reminder: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def crisis_reminder(job: Job) -> str | None:
+    """What the clinician should confirm about the crisis lines this PDF prints: for the
+    terminal, never the client's page (CONTENT.md)."""
+    regions = sorted({block.region or job.settings.region for m in job.modules
+                      for block in m.module.blocks if block.type == "resources"})
+    if not regions:
+        return None
+    checked = crisis.lines_for(regions[0])["checked"]
+    names = " and ".join(crisis.lines_for(r)["name"] for r in regions)
+    return f"the PDF prints {names} crisis lines, checked {checked}. {crisis.lines_for(regions[0])['confirm']}"
 
 
 def planned(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:
@@ -212,6 +225,6 @@ def build_one(target: str, library_folders: list[Path], base: Settings, flags: d
         (job,) = plan([target], library, base=base, flags=flags)
         result = render_job(job, library)
         written = write_job(result, out or Path(job.output_name), html_out, private=is_private(job))
-        return Outcome(target, written, result.rendered.pages)
+        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job))
     except HandoutkitError as exc:
         return Outcome(target, errors=tuple(exc.messages()))

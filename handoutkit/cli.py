@@ -126,6 +126,8 @@ def build(
         result = building.render_job(job, library)
         out = building.write_job(result, out, html_out, private=building.is_private(job))
         typer.echo(f"wrote {out} ({_pages(result.rendered.pages)})")
+        if reminder := building.crisis_reminder(job):
+            typer.echo(f"  note: {reminder}")
         written, outcomes = [out], []
     for path in written:
         if open_:
@@ -169,6 +171,8 @@ def _build_batch(targets, library, base, flags, jobs, places):
     for o in outcomes:
         if o.ok:
             typer.echo(f"wrote {o.output} ({_pages(o.pages)})")
+            if o.reminder:
+                typer.echo(f"  note: {o.reminder}")
         else:
             for message in o.errors:
                 typer.echo(message, err=True)

@@ -69,6 +69,8 @@ def test_every_regions_lines_print(tmp_path: Path, region: str):
                 assert squash(line[part]) in text
     assert f"checked {lines['checked']}" in text
     assert "confirm the local lines" not in text  # the clinician's job: said by the build, not on the page
+    assert f"{lines['name']} crisis lines, checked {lines['checked']}" in result.out
+    assert "confirm the local lines" in result.out
 
 
 def test_crisis_lines_match_content_md():
