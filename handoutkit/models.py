@@ -172,6 +172,9 @@ class Module(Strict):
     reviewed: dt.date | None = Field(None, description="Date of the last clinical review, like 2026-11-01.")
     version: Text | None = None
     license: Text | None = None
+    clinician_notes: Text | None = Field(
+        None, description="Markdown for the clinician: when to use it and when not, the session phase, "
+                          "the model it follows. Never printed on the client's copy.")
 
     @property
     def page_budget(self) -> int:

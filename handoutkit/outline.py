@@ -44,6 +44,8 @@ def outline(loaded: LoadedModule) -> str:
     head.append(" · ".join(facts))
     head.append(f"file: {loaded.path}")
     out = head + [""]
+    if m.clinician_notes:  # the terminal is the clinician's: show when to use it first
+        out += ["For the clinician"] + [f"  {_short(p, 200)}" for p in m.clinician_notes.split("\n\n") if p.strip()] + [""]
     if m.content_note:
         out += [f"Content note: {_short(m.content_note)}", ""]
     if m.summary:

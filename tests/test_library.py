@@ -185,3 +185,19 @@ def test_a_module_linked_from_elsewhere_is_refused_everywhere(tmp_path: Path):
         assert secret not in result.text, args
     assert handouts("--library", str(library), "build", "also-inside", cwd=tmp_path, env=env).code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["also-inside.pdf", "elsewhere.yaml", "lib"]
+
+
+def test_show_gives_the_clinician_notes_first(tmp_path: Path):
+    module = tmp_path / "with-notes.yaml"
+    module.write_text(
+        "title: With notes\nkind: handout\naudience: client\ntopics: [testing]\n"
+        "clinician_notes: |\n  Best after grounding is in place.\n\n  Not for session 1.\n"
+        "blocks:\n  - type: text\n    body: Hello.\n", encoding="utf-8")
+    result = handouts("--library", str(tmp_path), "show", "with-notes")
+    assert result.code == 0, result.text
+    lines = result.out.splitlines()
+    at = lines.index("For the clinician")
+    assert lines[at + 1:at + 3] == ["  Best after grounding is in place.", "  Not for session 1."]
+    pdf = tmp_path / "with-notes.pdf"
+    assert handouts("--library", str(tmp_path), "build", "with-notes", "-o", str(pdf)).code == 0
+    assert "grounding is in place" not in pdf_text(pdf)  # the client's copy never carries them
