@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import crisis, paths, sources, templatecache
+from . import crisis, cssimports, paths, sources, templatecache
 from .errors import HandoutkitError, InputError, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_atomic
@@ -109,6 +109,7 @@ def _stylesheets(library: Library, theme: str) -> list[str]:
     names = [*STYLESHEETS, f"theme-{theme}.css"]
     found = [find(n) for n in names]
     extras = [f / EXTRA_STYLESHEET for f in reversed(library.style_dirs) if (f / EXTRA_STYLESHEET).is_file()]
+    cssimports.refuse_cycles([p for p in [*found, *extras] if p is not None])
     return [p.resolve().as_uri() for p in [*found, *extras] if p is not None]
 
 

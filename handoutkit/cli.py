@@ -95,7 +95,7 @@ def build(
     practice: Optional[str] = typer.Option(None),
     region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
-    lang: Optional[str] = typer.Option(None, help="Document language, like en or en-GB."),
+    lang: Optional[str] = typer.Option(None, help="Document language: en (a region may follow, like en-GB)."),
     date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the final HTML to this file."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Packets built at once (default: one per CPU core)."),
@@ -228,7 +228,7 @@ def check(
     from .check import check as run_check
 
     for path in paths or []:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a link loop: reading it says so
             raise UsageError(f"{path}: no such file or folder")
     report = run_check(list(paths or []), _library(ctx), render_pages=pages)
     if as_json:

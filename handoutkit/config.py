@@ -49,9 +49,9 @@ def path() -> Path:
 
 def load() -> Config:
     file = path()
-    if not file.exists():
+    if not file.exists() and not file.is_symlink():  # a link loop: reading it says so
         return Config()
-    source = sources.load(file)
+    source = sources.load(file, empty_ok=True)  # empty, or only its header comment: nothing set
     if source.data is None:
         return Config()
     config = validate(source, Config)

@@ -170,11 +170,12 @@ def _plain(text: str) -> bool:
     return True
 
 
-def load(path: Path | str) -> Source:
-    """The file's data and positions, or InputError with every reason it cannot be read."""
+def load(path: Path | str, *, empty_ok: bool = False) -> Source:
+    """The file's data and positions, or InputError with every reason it cannot be read.
+    A file with nothing but comments is an error, unless ``empty_ok`` (its data is None)."""
     path = Path(path)
     text = read_text(path)
-    return _fast(path, text) or _careful(path, text)
+    return _fast(path, text) or _careful(path, text, empty_ok)
 
 
 def _fast(path: Path, text: str) -> Source | None:
@@ -195,11 +196,13 @@ def _fast(path: Path, text: str) -> Source | None:
         loader.dispose()
 
 
-def _careful(path: Path, text: str) -> Source:
+def _careful(path: Path, text: str, empty_ok: bool = False) -> Source:
     source = Source(path, None)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None and empty_ok:
+            return source
         if node is None:
             raise InputError(Problem(path, 1, 1, "the file is empty (expected a handout module or a packet)"))
         source.data = _Builder(loader, source).build(node, ())
@@ -243,6 +246,11 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, "a key must be a plain word")
                 self._allowed(key_node)
+                if key_node.tag == _MERGE:
+                    # Merged keys would be placed where their anchor stands, and overriding
+                    # one would read as a key given twice: refused, so every value is where
+                    # the file shows it and both YAML readers read the file alike.
+                    raise self.fail(key_node, "YAML merge keys ('<<: *name') are not supported here (write the keys out in full)")
                 key = self._key(key_node)
                 if key in out:
                     raise self.fail(key_node, f"the key {key!r} appears twice here (keep one)")
@@ -268,10 +276,6 @@ class _Builder:
     def _allowed(self, node: yaml.Node) -> None:
         if node.tag == _STANDARD + "binary":
             raise self.fail(node, "binary data (!!binary) is not allowed (handouts hold plain text, numbers, lists and keys)")
-        if node.tag == _MERGE and isinstance(node, yaml.ScalarNode) and node.value == "<<":
-            # The only place a merge tag means anything is as a key; refusing it keeps every
-            # value where the file shows it, and both YAML readers reading the file alike.
-            raise self.fail(node, "YAML merge keys ('<<: *name') are not supported here (write the keys out in full)")
         if node.tag not in _PLAIN_TAGS and node.tag != _MERGE:
             raise self.fail(node, f"the tag {node.tag!r} is not allowed (handouts hold plain text, numbers, lists and keys)")
 
