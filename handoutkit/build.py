@@ -47,10 +47,10 @@ def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     if packet.region is not None and (why := crisis.unknown(packet.region)):
         raise InputError(loaded.source.problem(("region",), why))
     if packet.logo is not None:
-        logo = (loaded.folder / packet.logo).resolve()
-        if not logo.is_relative_to(loaded.folder):
+        logo = sources.resolved(loaded.folder / packet.logo)  # None: a symlink loop, so no logo file
+        if logo is not None and not logo.is_relative_to(loaded.folder):
             raise InputError(loaded.source.problem(("logo",), "the logo must be inside the packet's folder"))
-        if not logo.is_file():
+        if logo is None or not logo.is_file():
             raise InputError(loaded.source.problem(("logo",), f"no logo file at '{packet.logo}' (paths are relative to the packet's folder)"))
         values["logo"] = logo
     return values

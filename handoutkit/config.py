@@ -96,7 +96,7 @@ def set_value(key: str, value: str) -> Path:
     file = path()
     current = load().model_dump(exclude_none=True)
     # A logo is named from where the clinician stands; the file keeps it absolute.
-    current[key] = str(Path(value).expanduser().resolve()) if key == "logo" else value
+    current[key] = str(sources.resolved(Path(value).expanduser()) or Path(value).absolute()) if key == "logo" else value
     try:
         checked = Config.model_validate(current)
     except ValidationError:

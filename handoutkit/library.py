@@ -92,9 +92,9 @@ def folders_from_env() -> list[Path]:
 
 class Library:
     def __init__(self, user_folders: list[Path] | None = None, *, bundled: bool = True):
-        self.user_folders = [Path(f).resolve() for f in (user_folders or [])]
+        self.user_folders = [sources.resolved(Path(f)) or Path(f) for f in (user_folders or [])]
         for folder in self.user_folders:
-            if not folder.is_dir():
+            if not folder.is_dir():  # a symlink loop too
                 raise UsageError(f"library folder not found: {folder} (give a folder that holds .yaml handout modules)")
         self.folders = self.user_folders + ([paths.HANDOUTS.resolve()] if bundled else [])
         self._read: dict[Path, Source] = {}  # files the index has read, by path
@@ -227,7 +227,9 @@ class Library:
         return modules
 
     def _packet_path(self, packet: LoadedPacket, ref: str) -> Path:
-        path = (packet.folder / ref).resolve()
+        path = sources.resolved(packet.folder / ref)
+        if path is None:
+            raise UsageError(f"'{ref}': {sources.LOOP}")
         allowed = [packet.folder, *self.folders]
         if not any(path.is_relative_to(root) for root in allowed):
             raise UsageError(f"'{ref}' is outside the packet's folder and the library folders (keep handouts beside the packet)")

@@ -79,11 +79,23 @@ def why_unreadable(exc: OSError) -> str:
     return {
         errno.ENOENT: "no such file",
         errno.ENOTDIR: "no such file (a part of this path is a file, not a folder)",
-        errno.ELOOP: "this link leads round in a circle (a symlink loop: point it at a real file)",
+        errno.ELOOP: LOOP,
         errno.EACCES: "permission denied: this file cannot be read (check its permissions)",
         errno.EPERM: "permission denied: this file cannot be read (check its permissions)",
         errno.ENAMETOOLONG: "this file name is too long",
     }.get(exc.errno, f"cannot read this file ({exc.strerror or exc})")
+
+
+LOOP = "this link leads round in a circle (a symlink loop: point it at a real file)"
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` with its links followed, or None when they lead round in a circle
+    (Python before 3.13 raises RuntimeError there, which would read as a bug)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 NOT_REGULAR = "this is not a regular file (a FIFO, socket or device), which handoutkit does not read (expected a .yaml file)"

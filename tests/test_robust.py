@@ -345,3 +345,48 @@ def test_an_import_of_another_sheet_twice_is_no_cycle(tmp_path: Path):
                       "d.css": '@import "a.css";\n@import "b.css";'}.items():
         _write(tmp_path / name, css)
     cssimports.refuse_cycles([tmp_path / "d.css"])  # a diamond: c.css twice, but no circle
+
+
+# ---- symlink loops wherever a path is followed -----------------------------------------
+
+
+def _loop(folder: Path, name: str) -> Path:
+    (folder / name).symlink_to(folder / f"{name}-back")
+    (folder / f"{name}-back").symlink_to(folder / name)
+    return folder / name
+
+
+def test_a_library_folder_that_is_a_symlink_loop(tmp_path: Path):
+    loop = _loop(tmp_path, "lib")
+    text = plainly(handouts("-L", str(loop), "list"))
+    assert "library folder not found" in text and "lib" in text
+
+
+def test_a_packet_handout_that_is_a_symlink_loop(tmp_path: Path):
+    _loop(tmp_path, "twist.yaml")
+    packet = _write(tmp_path / "p.yaml", "title: Session\nhandouts: [twist.yaml]\n")
+    text = plainly(handouts("build", str(packet), "-o", str(tmp_path / "p.pdf")))
+    assert "p.yaml:2:12: 'twist.yaml': this link leads round in a circle (a symlink loop" in text
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_a_packet_logo_that_is_a_symlink_loop(tmp_path: Path):
+    _loop(tmp_path, "logo.png")
+    packet = _write(tmp_path / "p.yaml", "title: Session\nhandouts: [body-scan]\nlogo: logo.png\n")
+    text = plainly(handouts("build", str(packet), "-o", str(tmp_path / "p.pdf")))
+    assert "p.yaml:3:7: no logo file at 'logo.png'" in text
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_a_config_logo_that_is_a_symlink_loop(tmp_path: Path):
+    _loop(tmp_path, "logo.png")
+    env = {"HANDOUTS_CONFIG": str(tmp_path / "config.yaml")}
+    text = plainly(handouts("config", "set", "logo", str(tmp_path / "logo.png"), env=env))
+    assert "no logo file at" in text
+    assert not (tmp_path / "config.yaml").exists()
+
+
+def test_a_config_file_that_is_a_fifo_is_never_opened(tmp_path: Path):
+    os.mkfifo(tmp_path / "config.yaml")
+    text = plainly(handouts("config", env={"HANDOUTS_CONFIG": str(tmp_path / "config.yaml")}))
+    assert "config.yaml:1:1: this is not a regular file (a FIFO" in text
