@@ -328,7 +328,7 @@ def config_set(key: str = typer.Argument(..., metavar="KEY"), value: str = typer
     echo(f"{key} set in {written}")
 
 
-def _refuse_unreadable(args: list[str]) -> None:
+def _arguments_are_text(args: list[str]) -> None:
     """Arguments must be text: bytes that are not UTF-8 (a file name from another system)
     or control characters (an escape sequence in a client's name) would reach the PDF, a
     file name or the terminal. Said here, before any command reads them."""
@@ -355,7 +355,7 @@ def main() -> None:
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        _refuse_unreadable(sys.argv[1:])
+        _arguments_are_text(sys.argv[1:])
         app()
     except HandoutkitError as exc:
         for message in exc.messages():

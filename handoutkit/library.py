@@ -141,9 +141,7 @@ class Library:
         for folder in reversed(self.folders):  # bundled first, so user folders overwrite
             here: dict[str, Path] = {}
             clashing: dict[str, list[Problem]] = {}
-            # Every entry but folders: a FIFO, a dangling link or a loop is a broken file to
-            # report by name (sources.read_text says why without opening or waiting on it).
-            for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.is_dir()):
+            for path in self._entries(folder):
                 module_id = self._claimed_id(path)
                 if module_id is None:
                     continue
@@ -156,6 +154,15 @@ class Library:
                 clashes.pop(module_id, None)
             clashes.update(clashing)
         return found, clashes
+
+    @staticmethod
+    def _entries(folder: Path) -> list[Path]:
+        # Every entry but folders: a FIFO, a dangling link or a loop is a broken file to
+        # report by name (sources.read_text says why without opening or waiting on it).
+        try:
+            return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.is_dir())
+        except OSError as exc:
+            raise UsageError(f"library folder {folder}: {sources.why_unreadable(exc).replace('file', 'folder')}") from None
 
     def _clash(self, path: Path, module_id: str, first: Path) -> Problem:
         message = f"the id '{module_id}' is also used by {first} (each module in a folder needs its own id)"

@@ -390,3 +390,24 @@ def test_a_config_file_that_is_a_fifo_is_never_opened(tmp_path: Path):
     os.mkfifo(tmp_path / "config.yaml")
     text = plainly(handouts("config", env={"HANDOUTS_CONFIG": str(tmp_path / "config.yaml")}))
     assert "config.yaml:1:1: this is not a regular file (a FIFO" in text
+
+
+def test_an_unreadable_library_folder(tmp_path: Path, monkeypatch, capsys):
+    from handoutkit import cli
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    real_iterdir = Path.iterdir
+
+    def refuse(self):
+        if self == lib:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    monkeypatch.setattr(sys, "argv", ["handouts", "-L", str(lib), "list"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2, err
+    assert f"library folder {lib}: permission denied: this folder cannot be read" in err
