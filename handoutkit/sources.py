@@ -114,6 +114,8 @@ def read_text(path: Path) -> str:
         # writer for ever, and the name may have changed since the stat above.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            raise fail("this link points to a file that does not exist (point it at a real file)") from None
         raise fail(why_unreadable(exc)) from None
     with open(fd, "rb") as fh:
         info = os.fstat(fd)

@@ -406,3 +406,10 @@ def test_an_unreadable_library_folder(tmp_path: Path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert exit_.value.code == 2, err
     assert f"library folder {lib}: permission denied: this folder cannot be read" in err
+
+
+def test_a_dangling_link_as_target(tmp_path: Path):
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "deleted.yaml")
+    text = plainly(handouts("build", str(tmp_path / "gone.yaml"), "-o", str(tmp_path / "g.pdf")))
+    assert "gone.yaml:1:1: this link points to a file that does not exist" in text
+    assert not (tmp_path / "g.pdf").exists()
