@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import crisis, paths, sources, templatecache
+from . import crisis, cssimports, paths, sources, templatecache
 from .errors import HandoutkitError, InputError, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_together
@@ -48,10 +48,10 @@ def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     if packet.region is not None and (why := crisis.unknown(packet.region)):
         raise InputError(loaded.source.problem(("region",), why))
     if packet.logo is not None:
-        logo = (loaded.folder / packet.logo).resolve()
-        if not logo.is_relative_to(loaded.folder):
+        logo = sources.resolved(loaded.folder / packet.logo)  # None: a symlink loop, so no logo file
+        if logo is not None and not logo.is_relative_to(loaded.folder):
             raise InputError(loaded.source.problem(("logo",), "the logo must be inside the packet's folder"))
-        if not logo.is_file():
+        if logo is None or not logo.is_file():
             raise InputError(loaded.source.problem(("logo",), f"no logo file at '{packet.logo}' (paths are relative to the packet's folder)"))
         values["logo"] = logo
     return values
@@ -111,6 +111,7 @@ def _stylesheets(library: Library, theme: str) -> list[str]:
     names = [*STYLESHEETS, f"theme-{theme}.css"]
     found = [find(n) for n in names]
     extras = [f / EXTRA_STYLESHEET for f in reversed(library.style_dirs) if (f / EXTRA_STYLESHEET).is_file()]
+    cssimports.refuse_cycles([p for p in [*found, *extras] if p is not None])
     return [p.resolve().as_uri() for p in [*found, *extras] if p is not None]
 
 

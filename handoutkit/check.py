@@ -274,18 +274,18 @@ class Report:
 def _files(paths: list[Path], library: Library) -> list[tuple[Path, bool]]:
     """The files to check, each with whether it was found in a folder (rather than named)."""
     if not paths:
-        return [(library.index[i], True) for i in library.ids()]
+        return [(library.index[i], True) for i in library.ids() if i not in library.clashes]
     out: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
-            out += [(p, True) for p in sorted(path.iterdir()) if p.suffix in SUFFIXES and p.is_file()]
+            out += [(p, True) for p in sorted(path.iterdir()) if p.suffix in SUFFIXES and not p.is_dir()]
         else:
             out.append((path, False))
     return out
 
 
 def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> Report:
-    findings: list[Finding] = []
+    findings: list[Finding] = [] if paths else [Finding.of(p) for ps in library.clashes.values() for p in ps]
     try:
         files = _files(paths, library)
     except InputError as exc:  # e.g. two modules with one id in a library folder

@@ -16,6 +16,7 @@ from typing import Optional
 import typer
 
 from .errors import HandoutkitError, UsageError
+from .terminal import visible
 
 app = typer.Typer(
     name="handouts",
@@ -50,6 +51,11 @@ class Audience(str, Enum):
     client = "client"
     couple = "couple"
     clinician = "clinician"
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print what may come from a file or a flag: as text, never as terminal commands."""
+    typer.echo(visible(text), err=err, nl=nl)
 
 
 def _library(ctx: typer.Context):
@@ -94,7 +100,7 @@ def build(
     practice: Optional[str] = typer.Option(None),
     region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
-    lang: Optional[str] = typer.Option(None, help="Document language, like en or en-GB."),
+    lang: Optional[str] = typer.Option(None, help="Document language: en (a region may follow, like en-GB)."),
     date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
     html: Optional[str] = typer.Option(
         None, "--html", metavar="FILE|DIR/",
@@ -125,9 +131,9 @@ def build(
         out, html_out = for_job(job, library, output, html)  # refused before rendering
         result = building.render_job(job, library)
         out = building.write_job(result, out, html_out, private=building.is_private(job))
-        typer.echo(f"wrote {out} ({_pages(result.rendered.pages)})")
+        echo(f"wrote {out} ({_pages(result.rendered.pages)})")
         if reminder := building.crisis_reminder(job):
-            typer.echo(f"  note: {reminder}")
+            echo(f"  note: {reminder}")
         written, outcomes = [out], []
     for path in written:
         if open_:
@@ -136,7 +142,7 @@ def build(
             system.print_file(path)
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        typer.echo(f"{len(failed)} of {len(outcomes)} packets failed: " + ", ".join(o.target for o in failed), err=True)
+        echo(f"{len(failed)} of {len(outcomes)} packets failed: " + ", ".join(o.target for o in failed), err=True)
         raise typer.Exit(2)
 
 
@@ -170,12 +176,12 @@ def _build_batch(targets, library, base, flags, jobs, places):
     outcomes.sort(key=lambda o: order[o.target])
     for o in outcomes:
         if o.ok:
-            typer.echo(f"wrote {o.output} ({_pages(o.pages)})")
+            echo(f"wrote {o.output} ({_pages(o.pages)})")
             if o.reminder:
-                typer.echo(f"  note: {o.reminder}")
+                echo(f"  note: {o.reminder}")
         else:
             for message in o.errors:
-                typer.echo(message, err=True)
+                echo(message, err=True)
     return outcomes
 
 
@@ -197,7 +203,7 @@ def list_(
         and (kind is None or m.module.kind == kind.value)
     ]
     if as_json:
-        typer.echo(json.dumps([
+        echo(json.dumps([
             {"id": m.id, "title": m.module.title, "kind": m.module.kind, "audience": m.module.audience,
              "topics": m.module.topics, "minutes": m.module.minutes, "path": str(m.path)}
             for m in rows
@@ -211,10 +217,10 @@ def list_(
         for column in ("title", "kind", "audience", "topics"):
             table.add_column(column, overflow="fold")
         for m in rows:
-            table.add_row(m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics))
+            table.add_row(*map(visible, (m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics))))
         Console(highlight=False, markup=False).print(table)
     for problem in problems:
-        typer.echo(f"{problem} (left out of the list)", err=True)
+        echo(f"{problem} (left out of the list)", err=True)
 
 
 @app.command()
@@ -222,7 +228,7 @@ def show(ctx: typer.Context, handout_id: str = typer.Argument(..., metavar="ID")
     """A handout's outline in the terminal."""
     from .outline import outline
 
-    typer.echo(outline(_library(ctx).load(handout_id)))
+    echo(outline(_library(ctx).load(handout_id)))
 
 
 @app.command()
@@ -237,20 +243,20 @@ def check(
     from .check import check as run_check
 
     for path in paths or []:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a link loop: reading it says so
             raise UsageError(f"{path}: no such file or folder")
     report = run_check(list(paths or []), _library(ctx), render_pages=pages)
     if as_json:
-        typer.echo(json.dumps({
+        echo(json.dumps({
             "files": report.files, "errors": report.errors, "warnings": report.warnings,
             "findings": [f.as_dict() for f in report.findings],
         }, indent=2))
     else:
         for finding in report.findings:
-            typer.echo(str(finding))
-        typer.echo(f"{report.files} file{'s' if report.files != 1 else ''} checked: "
-                   f"{report.errors} error{'s' if report.errors != 1 else ''}, "
-                   f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
+            echo(str(finding))
+        echo(f"{report.files} file{'s' if report.files != 1 else ''} checked: "
+             f"{report.errors} error{'s' if report.errors != 1 else ''}, "
+             f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
     raise typer.Exit(1 if report.failed(strict) else 0)
 
 
@@ -283,7 +289,7 @@ def new(
     """Write a starter module that passes `handouts check`."""
     from .starters import write_starter
 
-    typer.echo(f"wrote {write_starter(handout_id, kind.value, folder)}")
+    echo(f"wrote {write_starter(handout_id, kind.value, folder)}")
 
 
 class SchemaKind(str, Enum):
@@ -301,9 +307,9 @@ def schema(
 
     if write is not None:
         for path in schemas.write(write):
-            typer.echo(f"wrote {path}")
+            echo(f"wrote {path}")
         return
-    typer.echo(schemas.text_of(kind.value), nl=False)
+    echo(schemas.text_of(kind.value), nl=False)
 
 
 config_app = typer.Typer(
@@ -322,10 +328,10 @@ def config_show(ctx: typer.Context) -> None:
     from . import config
 
     settings = config.load()
-    typer.echo(f"settings file: {config.path()}{'' if config.path().exists() else ' (not created yet)'}")
+    echo(f"settings file: {config.path()}{'' if config.path().exists() else ' (not created yet)'}")
     for key in config.KEYS:
         value = getattr(settings, key)
-        typer.echo(f"  {key}: {value if value is not None else '(not set)'}")
+        echo(f"  {key}: {value if value is not None else '(not set)'}")
 
 
 @config_app.command("set")
@@ -334,7 +340,26 @@ def config_set(key: str = typer.Argument(..., metavar="KEY"), value: str = typer
     from . import config
 
     written = config.set_value(key, value)
-    typer.echo(f"{key} set in {written}")
+    echo(f"{key} set in {written}")
+
+
+def _arguments_are_text(args: list[str]) -> None:
+    """Arguments must be text: bytes that are not UTF-8 (a file name from another system)
+    or control characters (an escape sequence in a client's name) would reach the PDF, a
+    file name or the terminal. Said here, before any command reads them."""
+    from .terminal import CONTROL, describe, undecodable
+
+    for i, arg in enumerate(args):
+        option, _, value = arg.partition("=") if arg.startswith("--") and "=" in arg else ("", "", arg)
+        if not option and i and args[i - 1].startswith("--") and "=" not in args[i - 1]:
+            option = args[i - 1]
+        where = f"'{visible(value)}'" + (f" (given to {visible(option)})" if option else "")
+        if undecodable(arg):
+            raise UsageError(f"{where} is not valid text: its \\x… bytes are not UTF-8 "
+                             "(rename the file, or type the value again)")
+        if bad := CONTROL.search(arg):
+            raise UsageError(f"{where} holds an invisible control character {describe(bad.group())} "
+                             "(type the value again without it)")
 
 
 def main() -> None:
@@ -345,10 +370,11 @@ def main() -> None:
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
+        _arguments_are_text(sys.argv[1:])
         app()
     except HandoutkitError as exc:
         for message in exc.messages():
-            print(message, file=sys.stderr)
+            print(visible(message), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
@@ -359,8 +385,8 @@ def main() -> None:
 
         if os.environ.get("HANDOUTS_DEBUG"):
             traceback.print_exc()
-        print(f"handoutkit hit an internal error, which is a bug: {type(exc).__name__}: {exc}\n"
-              "Please report it (run with HANDOUTS_DEBUG=1 to see the details).", file=sys.stderr)
+        print(visible(f"handoutkit hit an internal error, which is a bug: {type(exc).__name__}: {exc}\n")
+              + "Please report it (run with HANDOUTS_DEBUG=1 to see the details).", file=sys.stderr)
         sys.exit(70)
 
 

@@ -49,9 +49,9 @@ def path() -> Path:
 
 def load() -> Config:
     file = path()
-    if not file.exists():
+    if not file.exists() and not file.is_symlink():  # a link loop: reading it says so
         return Config()
-    source = sources.load(file)
+    source = sources.load(file, empty_ok=True)  # empty, or only its header comment: nothing set
     if source.data is None:
         return Config()
     config = validate(source, Config)
@@ -96,7 +96,7 @@ def set_value(key: str, value: str) -> Path:
     file = path()
     current = load().model_dump(exclude_none=True)
     # A logo is named from where the clinician stands; the file keeps it absolute.
-    current[key] = str(Path(value).expanduser().resolve()) if key == "logo" else value
+    current[key] = str(sources.resolved(Path(value).expanduser()) or Path(value).absolute()) if key == "logo" else value
     try:
         checked = Config.model_validate(current)
     except ValidationError:

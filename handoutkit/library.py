@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -53,7 +54,10 @@ def linked_out(path: Path) -> bool:
     """A link in a folder to a file elsewhere. A library received from a stranger could
     otherwise print any file of the clinician's (their own notes, say) as a handout;
     templates and styles are held to the same rule (render.py, fetcher.py)."""
-    return path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve())
+    try:
+        return path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve())
+    except (OSError, RuntimeError):  # a symlink loop: reading it says so, at the file
+        return False
 
 
 LINKED_OUT = "this file is a link to a file outside its library folder, which a library may not use (copy the file into the folder instead)"
@@ -62,7 +66,18 @@ LINKED_OUT = "this file is a link to a file outside its library folder, which a 
 def load_module(path: Path, source: Source | None = None) -> LoadedModule:
     source = source or sources.load(path)
     module = validate(source, Module)
+    if module.id is None and not ID_RULE.match(path.stem):
+        raise InputError(Problem(path, 1, 1, misnamed(path.stem)))
     return LoadedModule(module.id or path.stem, module, source)
+
+
+ID_RULE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # models.Id's pattern
+
+
+def misnamed(stem: str) -> str:
+    slug = "-".join(re.findall(r"[a-z0-9]+", stem.lower())) or "my-handout"
+    return (f"the file name '{stem}' cannot be the module's id, which needs lowercase letters, digits and "
+            f"single hyphens (add 'id: {slug}' to the file, or rename it to {slug}.yaml)")
 
 
 def load_packet(path: Path, source: Source | None = None) -> LoadedPacket:
@@ -77,9 +92,9 @@ def folders_from_env() -> list[Path]:
 
 class Library:
     def __init__(self, user_folders: list[Path] | None = None, *, bundled: bool = True):
-        self.user_folders = [Path(f).resolve() for f in (user_folders or [])]
+        self.user_folders = [sources.resolved(Path(f)) or Path(f) for f in (user_folders or [])]
         for folder in self.user_folders:
-            if not folder.is_dir():
+            if not folder.is_dir():  # a symlink loop too
                 raise UsageError(f"library folder not found: {folder} (give a folder that holds .yaml handout modules)")
         self.folders = self.user_folders + ([paths.HANDOUTS.resolve()] if bundled else [])
         self._read: dict[Path, Source] = {}  # files the index has read, by path
@@ -92,7 +107,7 @@ class Library:
         """The same folders, with nothing remembered of their files: modules may have been
         edited, added, renamed or re-id'd since (the preview rebuilds with this)."""
         fresh = copy.copy(self)
-        fresh.__dict__.pop("index", None)
+        fresh.__dict__.pop("_indexed", None)
         fresh._read = {}
         return fresh
 
@@ -108,25 +123,51 @@ class Library:
 
     # --- the index ------------------------------------------------------------
 
-    @cached_property
+    @property
     def index(self) -> dict[str, Path]:
         """Module id → file, the first folder in the search order winning."""
+        return self._indexed[0]
+
+    @property
+    def clashes(self) -> dict[str, list[Problem]]:
+        """Ids that two files of one folder claim: neither is used, and each clash is said
+        once (by `list` and `check`, and by whatever asks for that id)."""
+        return self._indexed[1]
+
+    @cached_property
+    def _indexed(self) -> tuple[dict[str, Path], dict[str, list[Problem]]]:
         found: dict[str, Path] = {}
-        problems: list[Problem] = []
+        clashes: dict[str, list[Problem]] = {}
         for folder in reversed(self.folders):  # bundled first, so user folders overwrite
             here: dict[str, Path] = {}
-            for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()):
+            clashing: dict[str, list[Problem]] = {}
+            for path in self._entries(folder):
                 module_id = self._claimed_id(path)
                 if module_id is None:
                     continue
                 if module_id in here:
-                    problems.append(Problem(path, 1, 1, f"the id '{module_id}' is also used by {here[module_id]} (each module in a folder needs its own id)"))
+                    clashing.setdefault(module_id, []).append(self._clash(path, module_id, here[module_id]))
                     continue
                 here[module_id] = path
             found.update(here)
-        if problems:
-            raise InputError(problems)
-        return found
+            for module_id in here:  # this folder's module, or its clash, replaces an earlier folder's
+                clashes.pop(module_id, None)
+            clashes.update(clashing)
+        return found, clashes
+
+    @staticmethod
+    def _entries(folder: Path) -> list[Path]:
+        # Every entry but folders: a FIFO, a dangling link or a loop is a broken file to
+        # report by name (sources.read_text says why without opening or waiting on it).
+        try:
+            return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.is_dir())
+        except OSError as exc:
+            raise UsageError(f"library folder {folder}: {sources.why_unreadable(exc).replace('file', 'folder')}") from None
+
+    def _clash(self, path: Path, module_id: str, first: Path) -> Problem:
+        message = f"the id '{module_id}' is also used by {first} (each module in a folder needs its own id)"
+        source = self._read.get(path)
+        return source.problem(("id",), message) if source is not None else Problem(path, 1, 1, message)
 
     def _claimed_id(self, path: Path) -> str | None:
         """The id a file claims, without validating it; None for packets.
@@ -147,6 +188,8 @@ class Library:
         return sorted(self.index)
 
     def load(self, module_id: str) -> LoadedModule:
+        if module_id in self.clashes:
+            raise InputError(self.clashes[module_id])
         if module_id not in self.index:
             raise UsageError(self.unknown(module_id))
         path = self.index[module_id]
@@ -191,7 +234,9 @@ class Library:
         return modules
 
     def _packet_path(self, packet: LoadedPacket, ref: str) -> Path:
-        path = (packet.folder / ref).resolve()
+        path = sources.resolved(packet.folder / ref)
+        if path is None:
+            raise UsageError(f"'{ref}': {sources.LOOP}")
         allowed = [packet.folder, *self.folders]
         if not any(path.is_relative_to(root) for root in allowed):
             raise UsageError(f"'{ref}' is outside the packet's folder and the library folders (keep handouts beside the packet)")

@@ -7,9 +7,10 @@ three can never disagree. ``extra="forbid"`` everywhere: a typo is an error, nev
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Topic = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")]
@@ -21,6 +22,26 @@ Audience = Literal["client", "couple", "clinician"]
 Paper = Literal["letter", "a4"]
 Theme = Literal["default", "print", "large-print"]
 KINDS, AUDIENCES, PAPERS, THEMES = (get_args(t) for t in (Kind, Audience, Paper, Theme))
+
+# The languages handoutkit can print (its labels, dates and crisis lines in that language).
+# SPEC.md adds es and fr with their locales; until then a Spanish packet would print in
+# English under a Spanish language tag. A region may follow (en-GB): it only tags the PDF.
+LANGUAGES = ("en",)
+LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+
+def unprintable_lang(lang: str) -> str | None:
+    """Why ``lang`` cannot be printed, or None when it can."""
+    if re.match(LANG_PATTERN, lang) and lang.split("-")[0].lower() in LANGUAGES:
+        return None
+    return (f"handoutkit cannot print in '{lang}' (expected one of: {', '.join(LANGUAGES)}; "
+            f"a region may follow, like {LANGUAGES[0]}-GB)")
+
+
+def _printable(lang: str) -> str:
+    if why := unprintable_lang(lang):
+        raise ValueError(why)
+    return lang
 
 
 class Strict(BaseModel):
@@ -205,4 +226,4 @@ class Packet(Strict):
     theme: Theme | None = None
     fillable: bool | None = None
     cover: bool | None = None
-    lang: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] | None = None
+    lang: Annotated[str, StringConstraints(pattern=LANG_PATTERN), AfterValidator(_printable)] | None = None

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import crisis
 from .errors import UsageError
+from .models import unprintable_lang
 
 
 @dataclass(frozen=True)
@@ -34,4 +35,6 @@ class Settings:
     def checked(self) -> "Settings":
         if why := crisis.unknown(self.region):
             raise UsageError(why)
+        if why := unprintable_lang(self.lang):
+            raise UsageError(f"--lang: {why}")
         return self

@@ -8,6 +8,9 @@ and files, nesting and alias expansion are bounded so a hostile file stays harml
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem
+from .terminal import CONTROL, describe
 
 MAX_BYTES = 1024 * 1024  # no handout needs more than a megabyte of text
 MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs"
@@ -22,9 +26,10 @@ MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs"
 Loc = tuple[Any, ...]
 
 _STANDARD = "tag:yaml.org,2002:"
+_MERGE = _STANDARD + "merge"
 _PLAIN_TAGS = {
     _STANDARD + t
-    for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq", "merge")
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
 
 
@@ -59,10 +64,41 @@ def _norm(part: Any) -> Any:
 
 
 def _line_col(text: str | bytes, offset: int) -> tuple[int, int]:
-    """Line and column (from 1) of ``offset`` in ``text``."""
-    newline = "\n" if isinstance(text, str) else b"\n"
+    """Line and column (from 1) of ``offset`` in ``text``, as an editor counts them:
+    characters, not bytes, and a byte-order mark takes no column (as in PyYAML's marks)."""
+    if isinstance(text, bytes):
+        text = text[:offset].decode("utf-8", errors="replace")
+        offset = len(text)
     before = text[:offset]
-    return before.count(newline) + 1, offset - (before.rfind(newline) + 1) + 1
+    line = before[before.rfind("\n") + 1:]
+    return before.count("\n") + 1, len(line.replace("\ufeff", "")) + 1
+
+
+def why_unreadable(exc: OSError) -> str:
+    """What an operating-system error means for a file a person named."""
+    return {
+        errno.ENOENT: "no such file",
+        errno.ENOTDIR: "no such file (a part of this path is a file, not a folder)",
+        errno.ELOOP: LOOP,
+        errno.EACCES: "permission denied: this file cannot be read (check its permissions)",
+        errno.EPERM: "permission denied: this file cannot be read (check its permissions)",
+        errno.ENAMETOOLONG: "this file name is too long",
+    }.get(exc.errno, f"cannot read this file ({exc.strerror or exc})")
+
+
+LOOP = "this link leads round in a circle (a symlink loop: point it at a real file)"
+
+
+def resolved(path: Path) -> Path | None:
+    """``path`` with its links followed, or None when they lead round in a circle
+    (Python before 3.13 raises RuntimeError there, which would read as a bug)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+NOT_REGULAR = "this is not a regular file (a FIFO, socket or device), which handoutkit does not read (expected a .yaml file)"
 
 
 def read_text(path: Path) -> str:
@@ -70,19 +106,32 @@ def read_text(path: Path) -> str:
     def fail(message: str, line: int = 1, col: int = 1) -> InputError:
         return InputError(Problem(path, line, col, message))
 
-    if path.is_dir():
-        raise fail("this is a folder, not a file (expected a .yaml file)")
-    if not path.is_file():
-        raise fail("no such file")
     too_big = fail(f"file is larger than {MAX_BYTES // 1024} KiB (a handout module is a few KiB of text)")
-    if path.stat().st_size > MAX_BYTES:
-        raise too_big
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_BYTES + 1)  # a device or /proc file reports no size, and may never end
+    try:
+        if stat.S_ISDIR(path.stat().st_mode):
+            raise fail("this is a folder, not a file (expected a .yaml file)")
+        # Non-blocking, and checked once open: opening a FIFO to read would wait for a
+        # writer for ever, and the name may have changed since the stat above.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            raise fail("this link points to a file that does not exist (point it at a real file)") from None
+        raise fail(why_unreadable(exc)) from None
+    with open(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(NOT_REGULAR)
+        if info.st_size > MAX_BYTES:
+            raise too_big
+        try:
+            raw = fh.read(MAX_BYTES + 1)  # a /proc file reports no size, and may never end
+        except OSError as exc:
+            raise fail(why_unreadable(exc)) from None
     if len(raw) > MAX_BYTES:
         raise too_big
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark: Windows editors write one
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail("this file is not UTF-8 text (save it as UTF-8)", *_line_col(raw, exc.start)) from None
     # PyYAML refuses control characters (a NUL, a form feed…) when the loader is created,
@@ -91,6 +140,12 @@ def read_text(path: Path) -> str:
     if bad:
         raise fail(f"this file holds an invisible control character (U+{ord(bad.group()):04X}) that YAML does not "
                    f"allow (delete it, or retype the text around it)", *_line_col(text, bad.start()))
+    # YAML counts these as line breaks and most editors do not, so every line after one
+    # would be misplaced in a message; no handout needs them.
+    for char in ("\x85", "\u2028", "\u2029"):
+        if (at := text.find(char)) >= 0:
+            raise fail(f"this file holds {describe(char)}, which YAML reads as a line break but editors do not show "
+                       f"(replace it with a normal line break or a space)", *_line_col(text, at))
     return text
 
 
@@ -129,11 +184,12 @@ def _plain(text: str) -> bool:
     return True
 
 
-def load(path: Path | str) -> Source:
-    """The file's data and positions, or InputError with every reason it cannot be read."""
+def load(path: Path | str, *, empty_ok: bool = False) -> Source:
+    """The file's data and positions, or InputError with every reason it cannot be read.
+    A file with nothing but comments is an error, unless ``empty_ok`` (its data is None)."""
     path = Path(path)
     text = read_text(path)
-    return _fast(path, text) or _careful(path, text)
+    return _fast(path, text) or _careful(path, text, empty_ok)
 
 
 def _fast(path: Path, text: str) -> Source | None:
@@ -154,11 +210,13 @@ def _fast(path: Path, text: str) -> Source | None:
         loader.dispose()
 
 
-def _careful(path: Path, text: str) -> Source:
+def _careful(path: Path, text: str, empty_ok: bool = False) -> Source:
     source = Source(path, None)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None and empty_ok:
+            return source
         if node is None:
             raise InputError(Problem(path, 1, 1, "the file is empty (expected a handout module or a packet)"))
         source.data = _Builder(loader, source).build(node, ())
@@ -195,17 +253,19 @@ class _Builder:
             raise self.fail(node, "too many repeated references (YAML aliases): this file would expand without end")
         if loc not in self.source.values:
             self.source.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if node.tag not in _PLAIN_TAGS:
-            raise self.fail(node, f"the tag {node.tag!r} is not allowed (handouts hold plain text, numbers, lists and keys)")
+        self._allowed(node)
         if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self.fail(key_node, "a key must be a plain word")
-                if key_node.tag not in _PLAIN_TAGS:
-                    raise self.fail(key_node, f"the tag {key_node.tag!r} is not allowed")
-                key = self.loader.construct_object(key_node)
+                self._allowed(key_node)
+                if key_node.tag == _MERGE:
+                    # Merged keys would be placed where their anchor stands, and overriding
+                    # one would read as a key given twice: refused, so every value is where
+                    # the file shows it and both YAML readers read the file alike.
+                    raise self.fail(key_node, "YAML merge keys ('<<: *name') are not supported here (write the keys out in full)")
+                key = self._key(key_node)
                 if key in out:
                     raise self.fail(key_node, f"the key {key!r} appears twice here (keep one)")
                 child = loc + (_norm(key),)
@@ -218,8 +278,22 @@ class _Builder:
         if self.chars > MAX_BYTES:
             raise self.fail(node, f"too many repeated references (YAML aliases): this file would expand to "
                                   f"more than {MAX_BYTES // 1024} KiB of text")
-        if node.tag == _STANDARD + "merge":
+        if node.tag == _MERGE:
             return node.value  # `<<` merges only as a key; as a value it is text
+        value = self._scalar(node)
+        if isinstance(value, str) and (bad := CONTROL.search(value)):
+            # YAML escapes ("\e[31m", "\u202e") make them from plain-looking text.
+            raise self.fail(node, f"this text holds an invisible control character {describe(bad.group())}, which could "
+                                  f"hide or reorder what is printed or shown (delete it; check escapes like \\e or \\u202e)")
+        return value
+
+    def _allowed(self, node: yaml.Node) -> None:
+        if node.tag == _STANDARD + "binary":
+            raise self.fail(node, "binary data (!!binary) is not allowed (handouts hold plain text, numbers, lists and keys)")
+        if node.tag not in _PLAIN_TAGS and node.tag != _MERGE:
+            raise self.fail(node, f"the tag {node.tag!r} is not allowed (handouts hold plain text, numbers, lists and keys)")
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
@@ -228,3 +302,9 @@ class _Builder:
             # Keep the text as written; where text does not belong, validation says so.
             self.loader.recursive_objects.pop(node, None)
             return node.value
+
+    def _key(self, node: yaml.ScalarNode) -> Any:
+        """A key as the file spells it; only whole numbers stay numbers (a scale's labels).
+        `2026-01-01:` or `yes:` as a key then reads as an unknown key, named as typed."""
+        key = self._scalar(node)
+        return key if isinstance(key, (str, int)) and not isinstance(key, bool) else node.value

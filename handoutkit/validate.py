@@ -112,7 +112,7 @@ def _colon_slip(data: Any, loc: Loc) -> bool:
 
 
 def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> Problem:
-    kind = error["type"]
+    kind = "extra_forbidden" if error["type"] == "invalid_key" else error["type"]  # `12:` where a word belongs
     loc = data_loc(source.data, tuple(error["loc"]))
     value = error.get("input")
     ctx = error.get("ctx") or {}
@@ -141,6 +141,8 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
             loc + ("type",),
             f"unknown block type '{tag}' ({hint}expected one of: {', '.join(models.BLOCK_TYPES)})",
         )
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueError):  # the models' own checks say why
+        return source.problem(loc, str(ctx["error"]))
     if kind == "union_tag_not_found":
         return source.problem(loc, f"this block has no 'type' (expected one of: {', '.join(models.BLOCK_TYPES)})")
     if kind == "literal_error":

@@ -73,7 +73,7 @@ def test_duplicate_id_in_one_folder_names_both_files(tmp_path: Path):
     (library / "b.yaml").write_text("id: twin\n" + body, encoding="utf-8")
     result = handouts("--library", str(library), "build", "twin", cwd=tmp_path)
     assert_clean_failure(result, tmp_path)
-    assert f"{library / 'b.yaml'}:1:1: the id 'twin' is also used by {library / 'a.yaml'}" in result.err
+    assert f"{library / 'b.yaml'}:1:5: the id 'twin' is also used by {library / 'a.yaml'}" in result.err
 
 
 @pytest.mark.parametrize("content,words", [
