@@ -108,7 +108,7 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     )
     env.filters["md"] = env.markdown_filter(markdown.block)
     env.filters["inline"] = env.markdown_filter(markdown.inline)
-    env.filters["css_string"] = css_string
+    env.filters["css_string"] = env.charged(css_string)
     env.filters["long_date"] = sandbox.long_date
     env.filters["month_year"] = sandbox.month_year
     env.filters["number"] = sandbox.number

@@ -17,6 +17,8 @@ message names the template file and line that asked.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -102,6 +104,10 @@ def _sequence(value: Any) -> bool:
     return isinstance(value, (str, list, tuple))
 
 
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple, range, Mapping)) else 0
+
+
 # ---- the code Jinja generates ----------------------------------------------------
 
 
@@ -117,6 +123,9 @@ def _hook(name: str, *args: nodes.Expr, lineno: int) -> nodes.Call:
 
 
 HOOKS = frozenset({"counted", "charge"})
+COMPARISONS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge,
+               "lt": operator.lt, "lteq": operator.le, "in": lambda a, b: a in b,
+               "notin": lambda a, b: a not in b}
 
 
 class BudgetedCodeGenerator(CodeGenerator):
@@ -130,6 +139,18 @@ class BudgetedCodeGenerator(CodeGenerator):
             body.body.insert(0, nodes.ExprStmt(_hook("charge", nodes.Const(_weight(body)), lineno=body.lineno),
                                                lineno=body.lineno))
         super().visit_Template(node, frame)
+
+    @optimizeconst
+    def visit_Compare(self, node: nodes.Compare, frame: Frame) -> None:
+        # `in` and `==` take time in the size of what they compare: charged by that size.
+        self.write("environment.compare(")
+        self.visit(node.expr, frame)
+        self.write(", (")
+        for operand in node.ops:
+            self.write(f"({operand.op!r}, ")
+            self.visit(operand.expr, frame)
+            self.write("), ")
+        self.write("))")
 
     def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
         if isinstance(node.node, nodes.EnvironmentAttribute) and node.node.name in HOOKS:
@@ -172,6 +193,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         self.filters = {name: self.filters[name] for name in BUILTIN_FILTERS}
         self.filters["join"] = _join
         self.filters["replace"] = _replace
+        for name, function in list(self.filters.items()):
+            self.filters[name] = self.charged(function)
 
     def fresh_budget(self) -> None:
         self.budget = Budget()
@@ -187,7 +210,10 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, Mapping):
             return self._key(obj, argument)
-        return super().getitem(obj, argument)
+        value = super().getitem(obj, argument)
+        if isinstance(argument, slice):  # a copy
+            self.budget.charge(_size(value) // CHARS_PER_UNIT)
+        return value
 
     def _key(self, obj: Mapping, key: Any) -> Any:
         try:
@@ -262,11 +288,32 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
             self.budget.charge((len(left) + len(right)) // CHARS_PER_UNIT)
         return self.binop_table[operator](left, right)
 
+    def compare(self, left: Any, operands: tuple[tuple[str, Any], ...]) -> bool:
+        for op, right in operands:
+            self.budget.charge((_size(left) + _size(right)) // CHARS_PER_UNIT)
+            if not COMPARISONS[op](left, right):
+                return False
+            left = right
+        return True
+
     def _printed(self, value: Any) -> Any:
         """Every {{ … }} passes here: what is printed counts towards the render's work."""
-        if isinstance(value, str):
-            self.budget.charge(len(value) // CHARS_PER_UNIT)
-        return value
+        text = value if isinstance(value, str) else str(value)  # what autoescape would print
+        self.budget.charge(len(text) // CHARS_PER_UNIT)
+        return text
+
+    def charged(self, function: Any) -> Any:
+        """A filter that costs its input's and its output's size (a filter works through both)."""
+        value_at = 1 if hasattr(function, "jinja_pass_arg") else 0
+
+        @functools.wraps(function)
+        def filter_(*args: Any, **kwargs: Any) -> Any:
+            self.budget.charge(1 + _size(args[value_at]) // CHARS_PER_UNIT)
+            result = function(*args, **kwargs)
+            self.budget.charge(_size(result) // CHARS_PER_UNIT)
+            return result
+
+        return filter_
 
     # --- handoutkit's own filters and globals ------------------------------------
 
