@@ -137,9 +137,10 @@ def _printed(chunks: Generator[str, None, None]) -> str:
     out, length = [], 0
     for chunk in chunks:
         length += len(chunk)
-        if length > sandbox.MAX_OUTPUT:
-            # Thrown into the template, so the message names the line that was printing.
-            chunks.throw(sandbox.Refused(f"the template prints more than {sandbox.MAX_OUTPUT:,} characters of HTML"))
+        if length > 2 * sandbox.MAX_OUTPUT:
+            # Text printed by {{ … }} is stopped at MAX_OUTPUT where it is printed (sandbox.py);
+            # this stops a template's own text. Thrown into the template, to name a line.
+            chunks.throw(sandbox.Refused(sandbox.output_too_long(2 * sandbox.MAX_OUTPUT)))
         out.append(chunk)
     return "".join(out)
 

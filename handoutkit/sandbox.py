@@ -25,7 +25,7 @@ from typing import Any
 
 from jinja2 import filters as builtin, nodes, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
-from jinja2.runtime import BlockReference, Macro, markup_join, str_join
+from jinja2.runtime import BlockReference, Macro, Undefined, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 # ---- limits, each per render ------------------------------------------------------
@@ -70,6 +70,7 @@ class Budget:
     def __init__(self) -> None:
         self.work = 0
         self.depth = 0
+        self.printed = 0  # characters printed by {{ … }}
         self.markdown: dict[tuple[str, str], Any] = {}  # text already turned into HTML
 
     def charge(self, units: int) -> None:
@@ -87,6 +88,10 @@ def within_size(length: int, what: str = "text") -> None:
 def sized(value: Any, what: str = "text") -> Any:
     within_size(len(value), what)
     return value
+
+
+def output_too_long(limit: int = MAX_OUTPUT) -> str:
+    return f"the template prints more than {limit:,} characters of HTML"
 
 
 def bounded_range(*args: int) -> range:
@@ -168,7 +173,7 @@ class BudgetedCodeGenerator(CodeGenerator):
             escaping = "context.eval_ctx.autoescape"
         else:
             escaping = repr(bool(frame.eval_ctx.autoescape))
-        self.write(f"environment.concat({escaping}, (")
+        self.write(f"environment.joined({escaping}, (")
         for arg in node.nodes:
             self.visit(arg, frame)
             self.write(", ")
@@ -225,6 +230,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         return isinstance(obj, (Macro, BlockReference)) or any(obj is f for f in self.globals.values())
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        if isinstance(__obj, Undefined):
+            return __obj()  # says which name is undefined
         if not __self.is_safe_callable(__obj):
             name = getattr(__obj, "__name__", type(__obj).__name__)
             ours = ", ".join(sorted(k for k, v in __self.globals.items() if callable(v)))
@@ -260,7 +267,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
             charge(weight)
             yield item
 
-    def concat(self, escaping: bool, parts: tuple[Any, ...]) -> str:
+    def joined(self, escaping: bool, parts: tuple[Any, ...]) -> str:
+        """`a ~ b ~ c`, bounded (Environment.concat is another thing: Jinja's own "".join)."""
         texts = [p if isinstance(p, str) else str(p) for p in parts]
         length = sum(map(len, texts))
         within_size(length)
@@ -300,6 +308,9 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         """Every {{ … }} passes here: what is printed counts towards the render's work."""
         text = value if isinstance(value, str) else str(value)  # what autoescape would print
         self.budget.charge(len(text) // CHARS_PER_UNIT)
+        self.budget.printed += len(text)
+        if self.budget.printed > MAX_OUTPUT:
+            raise Refused(output_too_long())
         return text
 
     def charged(self, function: Any) -> Any:

@@ -46,7 +46,7 @@ ATTEMPTS: dict[str, tuple[str, int, str]] = {
     "read a file through a value's path": ("{{ s.logo.read_text() }}", 1, "has no attribute 'logo'"),
     "read a file through a handout's path": ("{{ doc.handouts[0].path.read_text() }}", 1, "has no attribute 'path'"),
     "list a folder": ("{{ doc.stylesheets[0].parent.glob('*') | list }}", 1, "has no attribute 'parent'"),
-    "write a file through os": ("<div>\n{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}</div>", 2, UNDEFINED),
+    "write a file through os": ("<div>\n{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}</div>", 2, UNSAFE),
     "write a file through lipsum": ("{{ lipsum.__globals__['os'].system('touch PWNED') }}", 1, UNDEFINED),
     "write through a method's self": ("{{ field_name.__self__.used }}", 1, UNSAFE),
     # reaching Python's insides
@@ -71,7 +71,7 @@ ATTEMPTS: dict[str, tuple[str, int, str]] = {
     # changing what a later render sees
     "assign to data": ("{% set doc.title = 'Mine' %}", 1, "non-namespace object"),
     "a namespace": ("{% set ns = namespace(n=1) %}", 1, UNDEFINED),
-    "append to data": ("{{ doc.handouts.append(1) }}", 1, NO_CALL),
+    "append to data": ("{{ doc.handouts.append(1) }}", 1, "has no attribute 'append'"),
     # time
     "a billion loops": ("{% for i in range(1000) %}\n{% for j in range(1000) %}{% for k in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
                         2, "too much work"),
@@ -83,14 +83,14 @@ ATTEMPTS: dict[str, tuple[str, int, str]] = {
     # memory
     "doubling a string": ("{% macro f(s, n) %}{% if n %}{{ f(s ~ s, n - 1) }}{% endif %}{% endmacro %}\n{{ f('xx', 60) }}",
                           1, "longer than"),
-    "repeating a string": ("{{ 'x' * 10 ** 9 }}", 1, "more than"),
+    "repeating a string": ("{{ 'x' * 10 ** 9 }}", 1, "longer than"),
     "a huge power": ("{{ 9 ** 9 ** 9 }}", 1, "bits"),
     "multiplying numbers": ("{% macro f(n, k) %}{% if k %}{{ f(n * n, k - 1) }}{% endif %}{% endmacro %}\n{{ f(3, 40) }}",
                             1, "bits"),
-    "replace amplifies": ("{{ 'abcdefghij' | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') }}",
+    "replace amplifies": ("{{ 'abcdefghij' | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') }}",
                           1, "longer than"),
     "printing without end": ("{% for i in range(10000) %}{% for j in range(10000) %}{{ doc }}{% endfor %}{% endfor %}",
-                             1, "too much work"),
+                             1, "prints more than"),
 }
 
 
