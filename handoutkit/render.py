@@ -122,10 +122,11 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
 def render_html(document: Document, template_dirs: list[Path]) -> str:
     env = environment(template_dirs)
     env.globals["field_name"] = FieldNames().__call__  # names unique within this render only
-    env.fresh_budget()
+    data = context.for_document(document)
+    env.fresh_budget(data)
     try:
         template = env.get_template("document.html.j2")
-        return _printed(template.generate(context.for_document(document)))
+        return _printed(template.generate(data))
     except HandoutkitError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a template does wrong, say where

@@ -29,10 +29,12 @@ from jinja2.runtime import BlockReference, Macro, Undefined, markup_join, str_jo
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 # ---- limits, each per render ------------------------------------------------------
-# Work is counted in template nodes run (a few tenths of a microsecond each): the whole
-# bundled library as one packet costs about 60,000, so this leaves room for any real
-# packet and still stops a runaway template within a couple of seconds of CPU.
-MAX_WORK = 5_000_000
+# Work is counted in template nodes run (about half a microsecond each, at most). The whole
+# bundled library as one packet costs about 35,000; a render may spend this much, plus
+# WORK_PER_VALUE for each value in its data (a long table takes work in its length), so a
+# runaway template stops within about a second of CPU beyond what its data warrants.
+MAX_WORK = 2_000_000
+WORK_PER_VALUE = 100
 # Items one range() may give: the bundled templates need at most 101 (a 0-100 scale).
 MAX_RANGE = 10_000
 # Characters in one string, or items in one list, that a template builds (~, +, *,
@@ -45,7 +47,7 @@ MAX_INT_BITS = 128
 # Macros called within macros: deep enough for any layout, well inside Python's own limit.
 MAX_CALL_DEPTH = 64
 # Building this many characters costs one unit of work (copying text is cheap per character).
-CHARS_PER_UNIT = 1_000
+CHARS_PER_UNIT = 250
 # Markdown costs more per character than copying: one unit per this many characters.
 MARKDOWN_CHARS_PER_UNIT = 10
 
@@ -67,7 +69,8 @@ class Refused(SecurityError):
 class Budget:
     """What one render has spent so far (a fresh one for every render)."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowance: int = MAX_WORK) -> None:
+        self.allowance = allowance
         self.work = 0
         self.depth = 0
         self.printed = 0  # characters printed by {{ … }}
@@ -75,9 +78,9 @@ class Budget:
 
     def charge(self, units: int) -> None:
         self.work += units
-        if self.work > MAX_WORK:
-            raise Refused(f"the template does too much work (over {MAX_WORK:,} steps of loops, macros "
-                          "and includes in one render): a loop or macro that never ends?")
+        if self.work > self.allowance:
+            raise Refused(f"the template does too much work (over {self.allowance:,} steps of loops, macros "
+                          "and includes for this document): a loop or macro that never ends?")
 
 
 def within_size(length: int, what: str = "text") -> None:
@@ -107,6 +110,15 @@ def _int_bits(*numbers: int) -> int:
 
 def _sequence(value: Any) -> bool:
     return isinstance(value, (str, list, tuple))
+
+
+def _values(data: Any) -> int:
+    """How many values plain data holds (context.py), each mapping and list one too."""
+    if isinstance(data, Mapping):
+        return 1 + sum(_values(v) for v in data.values())
+    if isinstance(data, tuple):
+        return 1 + sum(_values(v) for v in data)
+    return 1
 
 
 def _size(value: Any) -> int:
@@ -201,8 +213,9 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         for name, function in list(self.filters.items()):
             self.filters[name] = self.charged(function)
 
-    def fresh_budget(self) -> None:
-        self.budget = Budget()
+    def fresh_budget(self, data: Any) -> None:
+        """A new budget for rendering ``data``: MAX_WORK, and more for more data."""
+        self.budget = Budget(MAX_WORK + WORK_PER_VALUE * _values(data))
 
     # --- what a template may reach ----------------------------------------------
 

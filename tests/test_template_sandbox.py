@@ -25,7 +25,8 @@ from jinja2.bccache import bc_magic
 
 from conftest import ROOT
 from handoutkit import build, context, paths, render, sandbox, templatecache
-from handoutkit.library import Library
+from handoutkit.library import Library, LoadedModule
+from handoutkit.models import Module
 from handoutkit.preview import Preview
 from handoutkit.settings import Settings
 
@@ -272,3 +273,34 @@ def test_the_cache_key_changes_with_the_sandbox():
     before = templatecache._fingerprint(env)
     env.code_generator_class = Other
     assert templatecache._fingerprint(env) != before
+
+
+# ---- the budget leaves real documents alone -----------------------------------------
+
+
+def _work(document: render.Document, template_dirs: list[Path], monkeypatch) -> tuple[int, str]:
+    """The work a render spent, and the HTML it made."""
+    made: list[sandbox.PageEnvironment] = []
+    real = render.environment
+    monkeypatch.setattr(render, "environment", lambda dirs: made.append(real(dirs)) or made[-1])
+    html = render.render_html(document, template_dirs)
+    return made[-1].budget.work, html
+
+
+def test_the_whole_library_needs_a_small_part_of_the_budget(monkeypatch):
+    library = Library([])
+    (job,) = build.plan(library.ids(), library, base=Settings(), flags={"date": DAY, "fillable": True})
+    work, _ = _work(build.document_for(job, library), library.template_dirs, monkeypatch)
+    assert work < sandbox.MAX_WORK / 20
+
+
+def test_a_long_table_is_not_taken_for_a_runaway_template(monkeypatch):
+    rows = [[f"Row {i}", "", "a cell with a few words"] for i in range(12_000)]
+    module = Module(title="Long", kind="worksheet", audience="client", topics=["testing"],
+                    blocks=[{"type": "table", "columns": ["One", "Two", "Three"], "rows": rows}])
+    library = Library([])
+    document = build.document_for(build.Job("Long", [LoadedModule("long", module, None)], Settings(fillable=True),
+                                            "long.pdf"), library)
+    work, html = _work(document, library.template_dirs, monkeypatch)
+    assert work > sandbox.MAX_WORK, "not long enough to show it"
+    assert html.count("<tr>") == 12_001
