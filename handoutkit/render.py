@@ -94,6 +94,15 @@ class _FolderLoader(jinja2.FileSystemLoader):
 
 
 def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
+    """The page templates' environment. What a template may use, besides the data in
+    ``doc`` and ``s`` (context.py) and the filters sandbox.BUILTIN_FILTERS, join, replace:
+
+    filters  md, inline (Markdown to HTML), css_string, long_date (24 November 2026),
+             month_year (November 2026), number (2, 1.5)
+    tests    web_address (``{% if src.url is web_address %}``)
+    globals  field_name(handout_id, label), resources_for(region), range(…) (bounded),
+             kind_label[kind], paper_size[paper]
+    """
     # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a
     # colleague may carry override templates, and a template that could call methods
     # reached `Path.read_text` through a module's path. See sandbox.py for what is allowed.

@@ -24,6 +24,7 @@ import pytest
 from jinja2.bccache import bc_magic
 
 from conftest import ROOT
+from test_templatecache import cache, compiled  # noqa: F401 - fixtures: an empty cache folder, and a spy on compiling
 from handoutkit import build, context, paths, render, sandbox, templatecache
 from handoutkit.library import Library, LoadedModule
 from handoutkit.models import Module
@@ -220,14 +221,6 @@ def test_the_bundled_templates_print_dates_numbers_and_links_as_before(tmp_path:
 # ---- the compiled-template cache ---------------------------------------------------
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("HANDOUTS_CACHE", str(folder))
-    monkeypatch.setattr(templatecache, "shared", templatecache.CompiledTemplates())
-    return folder
-
-
 def _build(library: Library, out: Path) -> str:
     (job,) = build.plan(TARGETS, library, base=Settings(), flags={"date": DAY})
     result = build.render_job(job, library)
@@ -235,7 +228,7 @@ def _build(library: Library, out: Path) -> str:
     return result.html
 
 
-def test_an_entry_whose_checksum_does_not_match_is_compiled_afresh(tmp_path: Path, cache: Path, monkeypatch):
+def test_an_entry_whose_checksum_does_not_match_is_compiled_afresh(tmp_path: Path, cache: Path, compiled, monkeypatch):
     library = Library([_library(tmp_path, "<p>Own text block</p>")])
     first = _build(library, tmp_path / "first.pdf")
     entries = sorted(cache.iterdir())
@@ -251,14 +244,7 @@ def test_an_entry_whose_checksum_does_not_match_is_compiled_afresh(tmp_path: Pat
         tampered = bc_magic + pickle.dumps("0" * len(checksum), 2) + rest.read()
         assert tampered != data
         entry.write_bytes(tampered)
-    compiled: list[str] = []
-    real = sandbox.PageEnvironment.compile
-
-    def spy(self, source, name=None, filename=None, *args, **kwargs):
-        compiled.append(name)
-        return real(self, source, name, filename, *args, **kwargs)
-
-    monkeypatch.setattr(sandbox.PageEnvironment, "compile", spy)
+    compiled.clear()
     monkeypatch.setattr(templatecache, "shared", templatecache.CompiledTemplates())
     assert _build(library, tmp_path / "second.pdf") == first
     assert sorted(compiled) == bundled, "every tampered entry was compiled afresh, the override too"
