@@ -73,7 +73,7 @@ class Budget:
         self.allowance = allowance
         self.work = 0
         self.depth = 0
-        self.printed = 0  # characters printed by {{ … }}
+        self.printed = 0  # characters of HTML printed, the template's own text counted ahead
         self.markdown: dict[tuple[str, str], Any] = {}  # text already turned into HTML
 
     def charge(self, units: int) -> None:
@@ -81,6 +81,11 @@ class Budget:
         if self.work > self.allowance:
             raise Refused(f"the template does too much work (over {self.allowance:,} steps of loops, macros "
                           "and includes for this document): a loop or macro that never ends?")
+
+    def print(self, characters: int) -> None:
+        self.printed += characters
+        if self.printed > MAX_OUTPUT:
+            raise Refused(output_too_long())
 
 
 def within_size(length: int, what: str = "text") -> None:
@@ -128,9 +133,13 @@ def _size(value: Any) -> int:
 # ---- the code Jinja generates ----------------------------------------------------
 
 
-def _weight(node: nodes.Node) -> int:
-    """What running this node once costs: one unit per template node inside it."""
-    return 1 + sum(1 for _ in node.find_all(nodes.Node))
+def _weight(node: nodes.Node) -> tuple[nodes.Const, nodes.Const]:
+    """What running this node once costs: one unit of work per template node inside it,
+    and the template's own text in it, counted as printed (at most: some may be in an
+    `if` not taken), so that text repeated without end stops at the loop or macro."""
+    inside = list(node.find_all(nodes.Node))
+    text = sum(len(n.data) for n in inside if isinstance(n, nodes.TemplateData))
+    return nodes.Const(1 + len(inside)), nodes.Const(text)
 
 
 def _hook(name: str, *args: nodes.Expr, lineno: int) -> nodes.Call:
@@ -151,9 +160,9 @@ class BudgetedCodeGenerator(CodeGenerator):
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
         for loop in node.find_all(nodes.For):
-            loop.iter = _hook("counted", loop.iter, nodes.Const(_weight(loop)), lineno=loop.lineno)
+            loop.iter = _hook("counted", loop.iter, *_weight(loop), lineno=loop.lineno)
         for body in [node, *node.find_all((nodes.Macro, nodes.CallBlock, nodes.Block))]:
-            body.body.insert(0, nodes.ExprStmt(_hook("charge", nodes.Const(_weight(body)), lineno=body.lineno),
+            body.body.insert(0, nodes.ExprStmt(_hook("charge", *_weight(body), lineno=body.lineno),
                                                lineno=body.lineno))
         super().visit_Template(node, frame)
 
@@ -200,7 +209,7 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
 
     code_generator_class = BudgetedCodeGenerator
     intercepted_binops = frozenset({"+", "*", "**", "%"})
-    CODE_VERSION = 1  # raise when the generated code changes: kept compiled templates then compile again
+    CODE_VERSION = 2  # raise when the generated code changes: kept compiled templates then compile again
 
     def __init__(self, **options: Any) -> None:
         super().__init__(finalize=self._printed, **options)
@@ -271,13 +280,13 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
 
     # --- what a template may compute --------------------------------------------
 
-    def charge(self, units: int) -> None:
+    def charge(self, units: int, text: int = 0) -> None:
         self.budget.charge(units)
+        self.budget.print(text)
 
-    def counted(self, iterable: Iterable[Any], weight: int) -> Iterator[Any]:
-        charge = self.budget.charge
+    def counted(self, iterable: Iterable[Any], units: int, text: int) -> Iterator[Any]:
         for item in iterable:
-            charge(weight)
+            self.charge(units, text)
             yield item
 
     def joined(self, escaping: bool, parts: tuple[Any, ...]) -> str:
@@ -321,9 +330,7 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         """Every {{ … }} passes here: what is printed counts towards the render's work."""
         text = value if isinstance(value, str) else str(value)  # what autoescape would print
         self.budget.charge(len(text) // CHARS_PER_UNIT)
-        self.budget.printed += len(text)
-        if self.budget.printed > MAX_OUTPUT:
-            raise Refused(output_too_long())
+        self.budget.print(len(text))
         return text
 
     def charged(self, function: Any) -> Any:

@@ -91,6 +91,8 @@ ATTEMPTS: dict[str, tuple[str, int, str]] = {
                             1, "bits"),
     "replace amplifies": ("{{ 'abcdefghij' | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') | replace('', 'abcdefghij') }}",
                           1, "longer than"),
+    "its own text without end": ("{% for i in range(10000) %}\n{% for j in range(10000) %}" + "<p>words</p>" * 500
+                                 + "{% endfor %}{% endfor %}", 2, "prints more than"),
     "printing without end": ("{% for i in range(10000) %}{% for j in range(10000) %}{{ doc }}{% endfor %}{% endfor %}",
                              1, "prints more than"),
 }
