@@ -226,6 +226,7 @@ def markdown_on_paper(m: LoadedModule) -> Iterator[Problem]:
 def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
     """Render on Letter and A4 in the default theme and count the pages."""
     from .build import Job, render_job
+    from .render import TemplateProblem
 
     budget = m.module.page_budget
     for paper in ("letter", "a4"):
@@ -235,6 +236,8 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
         except InputError as exc:
             yield from exc.problems
             return
+        except TemplateProblem:
+            raise  # a page template, not this module: exit 2 like `build`, naming the template
         except HandoutkitError as exc:  # a picture it may not load, say: the build would stop here
             for message in exc.messages():
                 yield m.source.problem(("blocks",), f"it cannot be built: {message}", key=True)

@@ -73,6 +73,7 @@ class Preview:
 
     def _rebuild(self, startup: bool) -> None:
         from .build import plan, render_job
+        from .render import TemplateProblem
 
         with self._lock:
             self._state = replace(self._state, building=True)
@@ -82,8 +83,8 @@ class Preview:
             [job] = plan([self.target], library, base=self.base, flags=self.flags)
             pdf, name = render_job(job, library).rendered.pdf, job.output_name
         except HandoutkitError as exc:
-            if startup and isinstance(exc, UsageError):
-                raise  # an unknown id or a bad flag: stop here, like `build`
+            if startup and isinstance(exc, (UsageError, TemplateProblem)):
+                raise  # an unknown id, a bad flag, a broken page template: stop here, like `build`
             error = "\n".join(exc.messages())
         except Exception as exc:  # the preview must outlive a bug: show it, keep serving
             error = f"internal error: {type(exc).__name__}: {exc}"

@@ -3,7 +3,8 @@
 One Jinja loader over a stack of template folders (the clinician's first, the bundled
 last), autoescape on and ``StrictUndefined``, so a template mistake fails loudly and
 content can never become markup. Content is only ever passed *into* templates as data:
-``{{ … }}`` written in a handout prints literally.
+``{{ … }}`` written in a handout prints literally. Templates get that data as plain,
+read-only values (context.py) and render in a bounded sandbox (sandbox.py).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generator
 
 import jinja2
-import jinja2.sandbox
 
-from . import crisis, markdown, templatecache
+from . import context, crisis, markdown, sandbox, templatecache
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -34,7 +34,7 @@ class TemplateProblem(HandoutkitError):
 
 @dataclass(frozen=True)
 class Document:
-    """Everything a page layout needs. Built once, read by templates only."""
+    """Everything a page layout needs. Templates see it only as plain data (context.py)."""
 
     title: str
     settings: Settings
@@ -51,10 +51,10 @@ def css_string(text: str) -> str:
     return f'"{safe}"'
 
 
-def resources_for(region: str) -> dict[str, Any]:
+def resources_for(region: str) -> Any:
     if why := crisis.unknown(region):
         raise UsageError(why)
-    return crisis.lines_for(region)
+    return context.plain(crisis.lines_for(region))
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -93,12 +93,20 @@ class _FolderLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-def environment(template_dirs: list[Path]) -> jinja2.Environment:
-    # Sandboxed: a library folder received from a colleague may carry override templates,
-    # and a plain Environment lets `{{ cycler.__init__.__globals__.os.popen(…) }}` run any
-    # command. The sandbox refuses such attribute walks; templates that only show data
-    # (all of ours) behave the same.
-    env = jinja2.sandbox.SandboxedEnvironment(
+def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
+    """The page templates' environment. What a template may use, besides the data in
+    ``doc`` and ``s`` (context.py) and the filters sandbox.BUILTIN_FILTERS, join, replace:
+
+    filters  md, inline (Markdown to HTML), css_string, long_date (24 November 2026),
+             month_year (November 2026), number (2, 1.5)
+    tests    web_address (``{% if src.url is web_address %}``)
+    globals  field_name(handout_id, label), resources_for(region), range(…) (bounded),
+             kind_label[kind], paper_size[paper]
+    """
+    # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a
+    # colleague may carry override templates, and a template that could call methods
+    # reached `Path.read_text` through a module's path. See sandbox.py for what is allowed.
+    env = sandbox.PageEnvironment(
         loader=_FolderLoader([str(d) for d in template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -107,24 +115,52 @@ def environment(template_dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=False,
         bytecode_cache=templatecache.shared,
     )
-    env.filters["md"] = markdown.block
-    env.filters["inline"] = markdown.inline
-    env.filters["css_string"] = css_string
-    env.globals["kind_label"] = KIND_LABELS
+    env.filters["md"] = env.markdown_filter(markdown.block)
+    env.filters["inline"] = env.markdown_filter(markdown.inline)
+    env.filters["css_string"] = env.charged(css_string)
+    env.filters["long_date"] = sandbox.long_date
+    env.filters["month_year"] = sandbox.month_year
+    env.filters["number"] = sandbox.number
+    env.tests["web_address"] = sandbox.is_web_address
+    env.globals["kind_label"] = sandbox.frozen(KIND_LABELS)
     env.globals["resources_for"] = resources_for
-    env.globals["paper_size"] = PAPER_SIZES
+    env.globals["paper_size"] = sandbox.frozen(PAPER_SIZES)
     return env
 
 
 def render_html(document: Document, template_dirs: list[Path]) -> str:
     env = environment(template_dirs)
-    env.globals["field_name"] = FieldNames()
+    env.globals["field_name"] = FieldNames().__call__  # names unique within this render only
+    data = context.for_document(document)
+    env.fresh_budget(data)
     try:
-        return env.get_template("document.html.j2").render(doc=document, s=document.settings)
-    except jinja2.TemplateError as exc:
+        template = env.get_template("document.html.j2")
+        return _printed(template.generate(data))
+    except HandoutkitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a template does wrong, say where
         # Most often a clinician's own override template; say which file and line.
-        where = _template_line(exc)
-        raise TemplateProblem(f"{where}template error: {exc.message or exc}") from None
+        raise TemplateProblem(f"{_template_line(exc)}template error: {_reason(exc)}") from None
+
+
+def _printed(chunks: Generator[str, None, None]) -> str:
+    out, length = [], 0
+    for chunk in chunks:
+        length += len(chunk)
+        if length > 2 * sandbox.MAX_OUTPUT:
+            # Text printed by {{ … }} is stopped at MAX_OUTPUT where it is printed (sandbox.py);
+            # this stops a template's own text. Thrown into the template, to name a line.
+            chunks.throw(sandbox.Refused(sandbox.output_too_long(2 * sandbox.MAX_OUTPUT)))
+        out.append(chunk)
+    return "".join(out)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "templates nested too deeply (a template that includes itself, or a macro that calls itself, without end?)"
+    if isinstance(exc, jinja2.TemplateError):
+        return exc.message or str(exc)
+    return str(exc) or type(exc).__name__
 
 
 def _template_line(exc: jinja2.TemplateError) -> str:

@@ -41,8 +41,12 @@ def folder() -> Path | None:
 
 
 def _fingerprint(environment: jinja2.Environment) -> str:
-    """What besides a template's text shapes the code it compiles to (Jinja checks the text)."""
-    shape = (type(environment).__name__, environment.autoescape, environment.trim_blocks,
+    """What besides a template's text shapes the code it compiles to (Jinja checks the text):
+    the environment and its code generator (sandbox.py charges a budget in the code it
+    generates), and the options that change that code."""
+    shape = (type(environment).__qualname__, environment.code_generator_class.__qualname__,
+             getattr(environment, "CODE_VERSION", None), sorted(getattr(environment, "intercepted_binops", ())),
+             environment.finalize is not None, environment.autoescape, environment.trim_blocks,
              environment.lstrip_blocks, environment.keep_trailing_newline, environment.newline_sequence,
              environment.block_start_string, environment.variable_start_string, environment.comment_start_string,
              environment.optimized, jinja2.__version__, __version__)
