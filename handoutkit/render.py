@@ -85,12 +85,26 @@ class _FolderLoader(jinja2.FileSystemLoader):
     the fetcher."""
 
     def get_source(self, environment: jinja2.Environment, template: str):
-        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise self._not_text(template, exc) from None
         real = Path(filename).resolve()
         if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
             raise jinja2.TemplateError(
                 f"{filename} links to a file outside its templates folder (copy the file there instead)")
         return source, filename, uptodate
+
+
+    def _not_text(self, template: str, exc: UnicodeDecodeError) -> jinja2.TemplateSyntaxError:
+        """Which file is not UTF-8, and where: Jinja would only say a byte could not be decoded."""
+        parts = jinja2.loaders.split_template_path(template)
+        filename = next((str(Path(folder, *parts)) for folder in self.searchpath if Path(folder, *parts).is_file()), template)
+        try:
+            line = Path(filename).read_bytes()[: exc.start].count(b"\n") + 1
+        except OSError:
+            line = 1
+        return jinja2.TemplateSyntaxError("this template is not UTF-8 text (save it as UTF-8)", line, template, filename)
 
 
 def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:

@@ -51,6 +51,8 @@ ATTEMPTS: dict[str, tuple[str, int, str]] = {
     "write a file through os": ("<div>\n{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}</div>", 2, UNSAFE),
     "write a file through lipsum": ("{{ lipsum.__globals__['os'].system('touch PWNED') }}", 1, UNDEFINED),
     "write through a method's self": ("{{ field_name.__self__.used }}", 1, UNSAFE),
+    # plain mistakes, which raise Python errors rather than Jinja's
+    "divide by zero": ("<p>\n{{ 1 / 0 }}</p>", 2, "division by zero"),
     # reaching Python's insides
     "__class__": ("{{ doc.title.__class__ }}", 1, UNSAFE),
     "mro": ("{{ (1).__class__.mro() }}", 1, UNSAFE),
@@ -141,6 +143,14 @@ def test_a_hostile_override_template_is_refused(tmp_path: Path, name: str):
     assert list(out.iterdir()) == [], "a refused template wrote something"
     assert not cache.exists() or list(cache.iterdir()) == [], "a failed build kept compiled templates"
     assert not list(tmp_path.rglob("PWNED"))
+
+
+def test_a_template_that_is_not_utf8_is_named_at_its_line(tmp_path: Path):
+    library = _library(tmp_path, None)
+    (library / OVERRIDE).write_bytes(b"<p>\n\xff\xfe{{ x }}</p>\n")
+    result = run("--library", str(library), "build", "hostile-plain", "-o", str(tmp_path / "out.pdf"), cwd=tmp_path, env={})
+    _refused(result, library, 2, "not UTF-8")
+    assert not (tmp_path / "out.pdf").exists()
 
 
 @pytest.mark.parametrize("command", ["check", "preview"])
