@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import markdown, models, readability, sources
+from . import glyphs, markdown, models, overflow, readability, sources
 from .errors import HandoutkitError, InputError, Problem
 from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, is_packet, linked_out, load_module, load_packet
 from .settings import Settings
@@ -223,15 +223,56 @@ def markdown_on_paper(m: LoadedModule) -> Iterator[Problem]:
                 )
 
 
+def characters_the_fonts_lack(source: sources.Source) -> Iterator[Problem]:
+    """Text in any field, a module's or a packet's, that the bundled fonts cannot draw."""
+    for loc, text in glyphs.strings(source.data):
+        if lacking := glyphs.missing(text):
+            yield source.problem(loc, glyphs.message(lacking), level="warning")
+
+
+def _field_holding(source: sources.Source, loc: Loc, text: str) -> Loc:
+    """The text field under ``loc`` that holds the longest word of ``text``, else ``loc``."""
+    word = max(re.findall(r"[^\W_]+", text) or [""], key=len)
+    node = source.data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return loc
+    if word:
+        for inner, value in glyphs.strings(node, loc):
+            if word in value:
+                return inner
+    return loc
+
+
+def off_the_page(m: LoadedModule, found: tuple[overflow.Overflow, ...], paper: str) -> Iterator[Problem]:
+    """What the laid-out pages show crossing the page's edge, at the block that holds it."""
+    for o in found:
+        if o.handout not in (None, m.id):
+            continue
+        loc: Loc = ("blocks", o.block) if o.block is not None else (o.part,) if o.part else ()
+        what = f'text runs past the {o.side} edge of the page' + (" (in the running header or footer)" if o.margin else "")
+        words = o.text if len(o.text) <= 40 else o.text[:39] + "…"
+        yield m.source.problem(
+            _field_holding(m.source, loc, o.text) if o.text else loc,
+            f'{what if o.text else "something runs past the " + o.side + " edge of the page"} on {paper}, '
+            f'page {o.page}' + (f': "{words}"' if o.text else "")
+            + " (shorten it, or break it into shorter words or fewer columns or points)",
+            key=not o.text, level="warning",
+        )
+
+
 def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
-    """Render on Letter and A4 in the default theme and count the pages."""
+    """Render on Letter and A4 in the default theme, count the pages and find what runs
+    off them."""
     from .build import Job, render_job
 
     budget = m.module.page_budget
     for paper in ("letter", "a4"):
         job = Job(m.module.title, [m], Settings(paper=paper), f"{m.id}.pdf", [m.path.resolve().parent])
         try:
-            pages = render_job(job, library).rendered.pages
+            rendered = render_job(job, library).rendered
         except InputError as exc:
             yield from exc.problems
             return
@@ -239,6 +280,8 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
             for message in exc.messages():
                 yield m.source.problem(("blocks",), f"it cannot be built: {message}", key=True)
             return
+        pages = rendered.pages
+        yield from off_the_page(m, rendered.overflows, "Letter" if paper == "letter" else "A4")
         if pages > budget:
             yield m.source.problem(
                 ("pages",) if m.module.pages else ("kind",),
@@ -297,6 +340,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> 
             source = sources.load(path)
             if is_packet(source):
                 library.resolve_in_packet(load_packet(path, source))
+                findings += [Finding.of(p) for p in characters_the_fonts_lack(source)]
                 continue
             loaded = load_module(path, source)
         except InputError as exc:
@@ -304,6 +348,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> 
             continue
         for rule in RULES:
             findings += [Finding.of(p) for p in rule(loaded)]
+        findings += [Finding.of(p) for p in characters_the_fonts_lack(loaded.source)]
         if render_pages:
             findings += [Finding.of(p) for p in page_budget(loaded, library)]
     return Report(findings, len(files))
