@@ -98,7 +98,7 @@ def build(
 ) -> None:
     """Build one PDF from handouts, or one PDF per packet file."""
     from . import build as building
-    from . import config, system
+    from . import config, glyphs, system
 
     library = _library(ctx)
     base = config.base_settings()
@@ -117,6 +117,8 @@ def build(
         result = building.render_job(job, library)
         out = building.write_job(result, output or Path(job.output_name), html)
         typer.echo(f"wrote {out} ({_pages(result.rendered.pages)})")
+        for warning in glyphs.in_details(job.title, job.settings):
+            typer.echo(warning, err=True)
         written, outcomes = [out], []
     for path in written:
         if open_:

@@ -62,5 +62,19 @@ def strings(data: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
 def message(chars: list[str]) -> str:
     named = ", ".join(describe(ch) for ch in chars[:SHOWN])
     more = f" and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
-    return (f"the bundled fonts cannot draw {named}{more}, so the page may print empty boxes "
-            "there: write it with letters the handout's font has (Latin script), or leave it out")
+    return (f"the bundled fonts cannot draw {named}{more}, so the page prints it in another font of "
+            "this computer's, if one has it, or as an empty box: write it with letters the handout's "
+            "font has (Latin script), or leave it out")
+
+
+
+DETAILS = {"title": "the title", "client": "the client's name", "clinician": "the clinician's name",
+           "practice": "the practice's name", "contact": "the contact details"}
+
+
+def in_details(title: str, settings: Any) -> list[str]:
+    """Warnings for the packet's or the flags' details (the client's name, say) that the
+    bundled fonts cannot draw: a build prints these, since `check` never sees a flag."""
+    values = {"title": title, **{key: getattr(settings, key, None) for key in DETAILS if key != "title"}}
+    return [f"warning: {DETAILS[key]}: {message(lacking)}"
+            for key, text in values.items() if text and (lacking := missing(text))]

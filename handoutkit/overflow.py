@@ -45,10 +45,11 @@ def _where(element, handout, block, part):
 
 
 def _leaves(box, handout=None, block=None, part=None):
-    """Each box without children, with the handout, block and part it stands in."""
+    """Each box without children, or that clips its children (what is cut off there never
+    reaches the paper), with the handout, block and part it stands in."""
     handout, block, part = _where(getattr(box, "element", None), handout, block, part)
     children = getattr(box, "children", None)
-    if not children:
+    if not children or box.style["overflow"] != "visible":
         yield box, handout, block, part
         return
     for child in children:
@@ -68,7 +69,7 @@ def _crossing(box, left: float, right: float) -> str | None:
 
 def find(document) -> list[Overflow]:
     """Every leaf box of a laid-out WeasyPrint document that crosses its page's content
-    box (or, in the running header and footer, the page itself), first per part and page."""
+    box (or, in the running header and footer, the page itself): the first in each part."""
     found: dict[tuple, Overflow] = {}
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
@@ -83,7 +84,7 @@ def find(document) -> list[Overflow]:
                 side = _crossing(box, left, right)
                 if side is None:
                     continue
-                key = (number, handout, block, part, margin)
+                key = (handout, block, part, margin)
                 if key not in found:
                     text = getattr(box, "text", "") or ""
                     found[key] = Overflow(number, side, text.strip(), handout, block, part, margin)
