@@ -147,11 +147,11 @@ blocks:
   - type: text
     title: A long line
     body: |
-      This line is far too long to fit on the page when the library's own style sheet forbids wrapping it.
+      Breathe in. Breathe out. Breathe in. Breathe out. Breathe in. Breathe out. Breathe in. Breathe out. Breathe in. Breathe out. Breathe in. Breathe out. Breathe in. Breathe out. Breathe in. Breathe out.
   - type: list
     items:
       - Short.
-      - And this item is also far too long to fit on the page when nothing may wrap it at all.
+      - Notice one thing. Name it. Notice one thing. Name it. Notice one thing. Name it. Notice one thing. Name it. Notice one thing. Name it. Notice one thing. Name it. Notice one thing. Name it. Notice one thing. Name it.
 """
 
 
@@ -170,10 +170,10 @@ def test_check_warns_where_text_still_runs_off_the_page(nowrap, paper):
     folder, result = nowrap
     assert "Traceback" not in result.text and result.code == 0, result.text
     expected = (f'{folder / "nowrap.yaml"}:11:11: warning: text runs past the right edge of the page '
-                f'on {paper}, page 1: "This line is far too long to fit on the…"')
+                f'on {paper}, page 1: "Breathe in. Breathe out. Breathe in. Br…"')
     assert any(line.startswith(expected) for line in result.out.splitlines()), result.out
     # At the very item that holds it, once per paper: the short item is fine.
-    item = f'{folder / "nowrap.yaml"}:16:9: warning: text runs past the right edge of the page on {paper}, page 1: "And this'
+    item = f'{folder / "nowrap.yaml"}:16:9: warning: text runs past the right edge of the page on {paper}, page 1: "Notice one'
     assert any(line.startswith(item) for line in result.out.splitlines()), result.out
     assert result.out.strip().splitlines()[-1] == "1 file checked: 0 errors, 4 warnings"
 
