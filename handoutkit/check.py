@@ -252,13 +252,17 @@ def off_the_page(m: LoadedModule, found: tuple[overflow.Overflow, ...], paper: s
         if o.handout not in (None, m.id):
             continue
         loc: Loc = ("blocks", o.block) if o.block is not None else (o.part,) if o.part else ()
-        what = f'text runs past the {o.side} edge of the page' + (" (in the running header or footer)" if o.margin else "")
-        words = o.text if len(o.text) <= 40 else o.text[:39] + "…"
+        if o.text:  # the words themselves, at the field that holds them
+            loc = _field_holding(m.source, loc, o.text)
+            words = o.text if len(o.text) <= 40 else o.text[:39] + "…"
+            what, quoted = "text", f': "{words}"'
+        else:  # a picture, a box or a line
+            what, quoted = "something", ""
+        header = " (in the running header or footer)" if o.margin else ""
         yield m.source.problem(
-            _field_holding(m.source, loc, o.text) if o.text else loc,
-            f'{what if o.text else "something runs past the " + o.side + " edge of the page"} on {paper}, '
-            f'page {o.page}' + (f': "{words}"' if o.text else "")
-            + " (shorten it, or break it into shorter words or fewer columns or points)",
+            loc,
+            f"{what} runs past the {o.side} edge of the page{header} on {paper}, page {o.page}{quoted} "
+            "(shorten it, or use shorter words, fewer columns or fewer points)",
             key=not o.text, level="warning",
         )
 

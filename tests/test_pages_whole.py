@@ -245,3 +245,14 @@ def test_a_build_warns_about_a_client_name_the_fonts_cannot_draw(tmp_path):
     result = handouts("build", "grounding-5-4-3-2-1", "--client", "Ана Kim", "-o", str(tmp_path / "out.pdf"))
     assert result.code == 0 and (tmp_path / "out.pdf").is_file(), result.text
     assert "warning: the client's name: the bundled fonts cannot draw U+0410 CYRILLIC CAPITAL LETTER A 'А'" in result.err
+
+
+def test_only_long_runs_of_text_are_marked_breakable():
+    from handoutkit.wrapping import breakable
+
+    long = "a" * 25
+    html = (f'<style>@page {{ content: "{long}"; }}</style><title>{long}</title>'
+            f'<p class="{long}">Ordinary words, and {long}&amp;{long}</p>')
+    out = breakable(html)
+    assert out.startswith(f'<style>@page {{ content: "{long}"; }}</style><title>{long}</title><p class="{long}">')
+    assert out.endswith(f'Ordinary words, and <span class="long">{long}&amp;{long}</span></p>')
