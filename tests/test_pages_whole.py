@@ -256,3 +256,18 @@ def test_only_long_runs_of_text_are_marked_breakable():
     out = breakable(html)
     assert out.startswith(f'<style>@page {{ content: "{long}"; }}</style><title>{long}</title><p class="{long}">')
     assert out.endswith(f'Ordinary words, and <span class="long">{long}&amp;{long}</span></p>')
+
+
+def test_a_soft_hyphen_prints_a_hyphen_the_fonts_have(tmp_path):
+    """Hyphenation stays manual, and where a soft hyphen breaks a word it prints '-',
+    which the bundled fonts draw (their default, U+2010, printed as an empty box)."""
+    word = "Psycho\u00adeducational"
+    (tmp_path / "shy.yaml").write_text(
+        "title: Soft hyphens\nkind: worksheet\naudience: client\ntopics: [testing]\nblocks:\n"
+        f'  - type: table\n    columns: [A, B, C, D, E, F, G, H]\n    rows: [["{word} {word}", "{word}", x, x, x, x, x, x]]\n',
+        encoding="utf-8")
+    result = handouts("build", str(tmp_path / "shy.yaml"), "--theme", "large-print", "-o", str(tmp_path / "shy.pdf"))
+    assert result.code == 0, result.text
+    with pdfplumber.open(tmp_path / "shy.pdf") as pdf:
+        text = pdf.pages[0].extract_text()
+    assert "Psycho-" in text.split() and "\u2010" not in text
