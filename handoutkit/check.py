@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import markdown, models, readability, sources
+from . import glyphs, markdown, models, overflow, readability, sources
 from .errors import HandoutkitError, InputError, Problem
 from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, is_packet, linked_out, load_module, load_packet
 from .settings import Settings
@@ -223,8 +223,53 @@ def markdown_on_paper(m: LoadedModule) -> Iterator[Problem]:
                 )
 
 
+def characters_the_fonts_lack(source: sources.Source) -> Iterator[Problem]:
+    """Text in any field, a module's or a packet's, that the bundled fonts cannot draw."""
+    for loc, text in glyphs.strings(source.data):
+        if lacking := glyphs.missing(text):
+            yield source.problem(loc, glyphs.message(lacking), level="warning")
+
+
+def _field_holding(source: sources.Source, loc: Loc, text: str) -> Loc:
+    """The text field under ``loc`` that holds the longest word of ``text``, else ``loc``."""
+    word = max(re.findall(r"[^\W_]+", text) or [""], key=len)
+    node = source.data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return loc
+    if word:
+        for inner, value in glyphs.strings(node, loc):
+            if word in value:
+                return inner
+    return loc
+
+
+def off_the_page(m: LoadedModule, found: tuple[overflow.Overflow, ...], paper: str) -> Iterator[Problem]:
+    """What the laid-out pages show crossing the page's edge, at the block that holds it."""
+    for o in found:
+        if o.handout not in (None, m.id):
+            continue
+        loc: Loc = ("blocks", o.block) if o.block is not None else (o.part,) if o.part else ()
+        if o.text:  # the words themselves, at the field that holds them
+            loc = _field_holding(m.source, loc, o.text)
+            words = o.text if len(o.text) <= 40 else o.text[:39] + "…"
+            what, quoted = "text", f': "{words}"'
+        else:  # a picture, a box or a line
+            what, quoted = "something", ""
+        header = " (in the running header or footer)" if o.margin else ""
+        yield m.source.problem(
+            loc,
+            f"{what} runs past the {o.side} edge of the page{header} on {paper}, page {o.page}{quoted} "
+            "(shorten it, or use shorter words, fewer columns or fewer points)",
+            key=not o.text, level="warning",
+        )
+
+
 def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
-    """Render on Letter and A4 in the default theme and count the pages."""
+    """Render on Letter and A4 in the default theme, count the pages and find what runs
+    off them."""
     from .build import Job, render_job
     from .render import TemplateProblem
 
@@ -232,7 +277,7 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
     for paper in ("letter", "a4"):
         job = Job(m.module.title, [m], Settings(paper=paper), f"{m.id}.pdf", [m.path.resolve().parent])
         try:
-            pages = render_job(job, library).rendered.pages
+            rendered = render_job(job, library).rendered
         except InputError as exc:
             yield from exc.problems
             return
@@ -242,6 +287,8 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
             for message in exc.messages():
                 yield m.source.problem(("blocks",), f"it cannot be built: {message}", key=True)
             return
+        pages = rendered.pages
+        yield from off_the_page(m, rendered.overflows, "Letter" if paper == "letter" else "A4")
         if pages > budget:
             yield m.source.problem(
                 ("pages",) if m.module.pages else ("kind",),
@@ -300,6 +347,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> 
             source = sources.load(path)
             if is_packet(source):
                 library.resolve_in_packet(load_packet(path, source))
+                findings += [Finding.of(p) for p in characters_the_fonts_lack(source)]
                 continue
             loaded = load_module(path, source)
         except InputError as exc:
@@ -307,6 +355,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> 
             continue
         for rule in RULES:
             findings += [Finding.of(p) for p in rule(loaded)]
+        findings += [Finding.of(p) for p in characters_the_fonts_lack(loaded.source)]
         if render_pages:
             findings += [Finding.of(p) for p in page_budget(loaded, library)]
     return Report(findings, len(files))

@@ -111,7 +111,7 @@ def build(
 ) -> None:
     """Build one PDF from handouts, or one PDF per packet file."""
     from . import build as building
-    from . import config, system
+    from . import config, glyphs, system
     from .targets import for_batch, for_job, refuse_in_batch
 
     library = _library(ctx)
@@ -134,6 +134,8 @@ def build(
         echo(f"wrote {out} ({_pages(result.rendered.pages)})")
         if reminder := building.crisis_reminder(job):
             echo(f"  note: {reminder}")
+        for warning in glyphs.in_details(job.title, job.settings):
+            echo(warning, err=True)
         written, outcomes = [out], []
     for path in written:
         if open_:

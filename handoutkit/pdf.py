@@ -10,6 +10,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import overflow, wrapping
 from .errors import ResourceRefused
 
 
@@ -17,6 +18,7 @@ from .errors import ResourceRefused
 class Rendered:
     pdf: bytes
     pages: int
+    overflows: tuple[overflow.Overflow, ...] = ()  # what crosses a page's edge (check reports it)
 
 
 def _quiet_weasyprint() -> None:
@@ -56,7 +58,7 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
     try:
         with _timestamps_from(day):
             document = weasyprint.HTML(
-                string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
+                string=wrapping.breakable(html), base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, pdf_forms=fillable, pdf_tags=True)
             pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
     except FatalURLFetchingError:
@@ -69,4 +71,4 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
         folder = getattr(font_config, "_folder", None)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
-    return Rendered(pdf, len(document.pages))
+    return Rendered(pdf, len(document.pages), tuple(overflow.find(document)))
