@@ -15,8 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem
-
-MAX_BYTES = 1024 * 1024  # no handout needs more than a megabyte of text
+from .limits import MAX_YAML_BYTES as MAX_BYTES
 MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs"
 
 Loc = tuple[Any, ...]
