@@ -55,6 +55,7 @@ class LocalOnlyFetcher(URLFetcher):
         self.refused: list[str] = []
         self.reasons: dict[str, str] = {}  # url → why it was refused, to follow "the file …"
         self.askers: dict[str, Asker] = {}  # url → the stylesheet that named it
+        self.held: dict[str, Path] = {}  # url → the file, when it is refused for what it holds
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
@@ -72,19 +73,22 @@ class LocalOnlyFetcher(URLFetcher):
         data = pictures.read_capped(path, limit)
         if data is None:
             self._refuse(url, f"is larger than handoutkit's limit of {limits.size(limit)} for "
-                              f"{'a stylesheet' if stylesheet else 'a file the PDF engine loads'}")
+                              f"{'a stylesheet' if stylesheet else 'a file the PDF engine loads'}", path)
         if stylesheet:
             self._note_references(url, path, data)
         elif not data.startswith(_FONT_MAGIC):
             # Whatever its name, the engine decodes anything that is not a font as a picture.
             why = pictures.problem(data)
             if why:
-                self._refuse(url, why)
+                self._refuse(url, why, path)
         return URLFetcherResponse(url, data, {"Content-Type": kind})
 
-    def _refuse(self, url: str, why: str):
+    def _refuse(self, url: str, why: str, path: Path | None = None):
+        """Refuse ``url``; ``path`` when the file may be read but what it holds is refused."""
         self.refused.append(url)
         self.reasons[_key(url)] = why
+        if path is not None:
+            self.held[_key(url)] = path
         raise PermissionError(f"handoutkit does not load {url}: it {why}")
 
     def _note_references(self, url: str, path: Path, data: bytes) -> None:
@@ -96,7 +100,8 @@ class LocalOnlyFetcher(URLFetcher):
             line, col = _line_col(text, match.start())
             self.askers.setdefault(_key(urljoin(url, written)), Asker(path, line, col, written))
 
-    def why(self, url: str) -> tuple[str, Asker | None]:
-        """Why ``url`` was refused, and the stylesheet that asked for it, if one did."""
+    def why(self, url: str) -> tuple[str, Asker | None, Path | None]:
+        """Why ``url`` was refused, the stylesheet that asked for it if one did, and the
+        file itself when it is refused for what it holds."""
         key = _key(url)
-        return self.reasons.get(key, "is not allowed"), self.askers.get(key)
+        return self.reasons.get(key, "is not allowed"), self.askers.get(key), self.held.get(key)

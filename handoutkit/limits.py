@@ -39,7 +39,7 @@ MAX_MODULE_BLOCKS = 100
 MAX_TABLE_ROWS = 200
 # The whole library in large print, with clinician notes, stays well below it; layout
 # stops at this page, so a hostile document costs at most this many pages of work.
-MAX_PAGES = 300
+MAX_PAGES = 200
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,12 @@ def _refusal(fetcher) -> InputError | ResourceRefused:
     if not fetcher.refused:
         return ResourceRefused("a file the handout needs could not be loaded")
     url = fetcher.refused[-1]
-    why, asker = fetcher.why(url)
+    why, asker, held = fetcher.why(url)
     if asker is not None:
         return InputError(Problem(asker.stylesheet, asker.line, asker.col,
                                   f"this stylesheet loads '{asker.written}', which {why}"))
+    if held is not None:  # a stylesheet the page links to, say: the file itself is at fault
+        return InputError(Problem(held, 1, 1, f"this file {why}"))
     return ResourceRefused(f"handoutkit does not load {url}: it {why}")
 
 

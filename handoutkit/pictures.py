@@ -168,7 +168,7 @@ def svg_problem(data: bytes) -> str | None:
     if drawn is None:
         return "is an SVG whose <use> elements refer to themselves in a loop"
     if drawn > limits.MAX_SVG_ELEMENTS:
-        return _too_many(drawn)
+        return _too_many(int(drawn))
     return None
 
 
@@ -209,22 +209,22 @@ def _largest_side(root: ET.Element) -> float:
     return max(sides)
 
 
-def _drawn(root: ET.Element, elements: list[ET.Element]) -> float | None:
+def _drawn(root: ET.Element, elements: list[ET.Element]) -> int | None:
     """Elements drawn with every <use> replaced by what it copies; None for a loop."""
     by_id = {e.get("id"): e for e in elements if e.get("id")}
-    cost: dict[int, float] = {}
+    cost: dict[int, int] = {}
     busy: set[int] = set()
 
-    def count(element: ET.Element, depth: int) -> float | None:
+    def count(element: ET.Element, depth: int) -> int | None:
         key = id(element)
         if key in cost:
             return cost[key]
         if key in busy:
             return None
         if depth > MAX_SVG_DEPTH:
-            return float(limits.MAX_SVG_ELEMENTS + 1)  # no picture nests this deep: refuse it as too much
+            return limits.MAX_SVG_ELEMENTS + 1  # no picture nests this deep: refuse it as too much
         busy.add(key)
-        total = 1.0
+        total = 1
         children = list(element)
         if _local(element.tag) == "use":
             href = next((v for n, v in element.attrib.items() if _local(n) == "href"), "")

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import crisis, limits, models
+from . import crisis, models
+from .limits import beyond
 from .errors import InputError, Problem
 from .sources import Loc, Source
 
@@ -176,7 +177,7 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     if kind == "too_long":
         if (limit := _LIMITED.get(tuple(p for p in loc if not isinstance(p, int)))) is not None:
             thing, noun, advice = limit
-            return source.problem(loc, limits.beyond(thing, len(value), noun, ctx.get("max_length"), advice), key=True)
+            return source.problem(loc, beyond(thing, len(value), noun, ctx.get("max_length"), advice), key=True)
         return source.problem(loc, f"'{name}' has {ctx.get('actual_length')} items (at most {ctx.get('max_length')})")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()))
