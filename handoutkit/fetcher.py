@@ -60,11 +60,11 @@ class LocalOnlyFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if not (parts.scheme == "file" and parts.netloc in ("", "localhost")):
-            self._refuse(url, "is on the network, which handouts never reach (put the file in the library folder)")
+            self._refuse(url, "is on the network (handouts never reach it: put the file in the library folder)")
         path = Path(unquote(parts.path)).resolve()
         if not (path in self.files or any(path.is_relative_to(root) for root in self.roots)):
-            self._refuse(url, "is outside the library folders and the packet's own folder, which a handout may not "
-                              "read (copy the file into the library folder)")
+            self._refuse(url, "is outside the library folders and the packet's own folder (a handout may read only "
+                              "files there: copy the file into the library folder)")
         if not path.is_file():
             self._refuse(url, "is missing" if not path.exists() else "is not a file")
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
