@@ -183,7 +183,7 @@ def _local(name: str) -> str:
 
 def _reference_outside(attribute: str, value: str) -> str | None:
     """The address when an attribute points outside the picture; None when it stays inside."""
-    if attribute == "href" and not value.strip().startswith("#"):
+    if attribute in ("href", "src") and not value.strip().startswith("#"):  # src: HTML inside <foreignObject>
         return value.strip()
     for url in _URL.findall(value):
         if not url.strip().startswith("#"):
