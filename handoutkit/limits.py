@@ -37,6 +37,9 @@ MAX_PACKET_HANDOUTS = 100
 MAX_MODULE_BLOCKS = 100
 # A worksheet table has a dozen rows; 200 rows is several pages of table already.
 MAX_TABLE_ROWS = 200
+# Paragraphs, list items, table cells, writing lines…: what the PDF engine styles and lays
+# out one by one, and so what its work grows with. The whole library is 1,800.
+MAX_ELEMENTS = 10_000
 # The whole library in large print, with clinician notes, stays well below it; layout
 # stops at this page, so a hostile document costs at most this many pages of work.
 MAX_PAGES = 200
@@ -71,6 +74,8 @@ TABLE: tuple[Limit, ...] = (
     Limit("a packet's handouts", MAX_PACKET_HANDOUTS, "handouts", "the whole library in one language is 30"),
     Limit("a module's blocks", MAX_MODULE_BLOCKS, "blocks", "a long handout has about 15"),
     Limit("a table's rows", MAX_TABLE_ROWS, "rows", "several pages of table already"),
+    Limit("a document's elements (paragraphs, list items, table cells, writing lines…)", MAX_ELEMENTS, "elements",
+          "the whole library as one packet has 1,800"),
     Limit("a document's pages", MAX_PAGES, "pages", "the whole library in large print fits"),
 )
 

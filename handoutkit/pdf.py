@@ -84,6 +84,13 @@ def _refusal(fetcher) -> InputError | ResourceRefused:
 
 def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
            day: dt.date | None = None, files: list[Path] = (), origin: Path | str = "the document") -> Rendered:
+    # Counted in the HTML, before the engine parses it: its work grows with the elements.
+    # Content is escaped, so each "<" opens or closes a tag handoutkit's templates wrote.
+    elements = html.count("<") - html.count("</") - html.count("<!")
+    if elements > limits.MAX_ELEMENTS:
+        raise InputError(Problem(origin, 1, 1, limits.beyond(
+            "this document", elements, "elements (paragraphs, list items, table cells, writing lines…)",
+            limits.MAX_ELEMENTS, "build it as several packets, or shorten its lists")))
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError

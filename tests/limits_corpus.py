@@ -147,11 +147,20 @@ def make(folder: Path) -> dict[str, Case]:
                                      f"this table has 20,000 rows, more than handoutkit's limit of {limits.MAX_TABLE_ROWS} "
                                      "(split it into several tables)", "table.yaml:8:5")
 
-    # Pages: prompts of thirty writing lines each, a page apiece, are cheap to lay out.
+    # Elements: a long list of one-word items, each one for the engine to style and lay out.
+    items = limits.MAX_ELEMENTS + 1000
+    (folder / "elements.yaml").write_text(
+        MODULE.format(title="Items") + "  - type: list\n    items:\n" + "      - a\n" * items, encoding="utf-8")
+    cases["too-many-elements"] = Case(["build", str(folder / "elements.yaml")],
+                                      f"more than handoutkit's limit of {limits.MAX_ELEMENTS:,} (build it as several packets",
+                                      "elements.yaml:1:1")
+
+    # Pages: fillable prompts of thirty lines, a page apiece from one text field each, are
+    # the cheapest pages to lay out.
     prompts = limits.MAX_PAGES + 20
     (folder / "pages.yaml").write_text(
         MODULE.format(title="Pages") + "  - type: prompts\n    items:\n"
         + "".join(f"      - {{question: Question {i}?, lines: 30}}\n" for i in range(prompts)), encoding="utf-8")
-    cases["too-many-pages"] = Case(["build", str(folder / "pages.yaml")],
+    cases["too-many-pages"] = Case(["build", str(folder / "pages.yaml"), "--fillable"],
                                    f"this document has more than {limits.MAX_PAGES} pages, handoutkit's limit", "pages.yaml:1:1")
     return cases

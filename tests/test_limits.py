@@ -4,7 +4,8 @@ no traceback, and little CPU; within them, pictures and logos still print.
 The corpus (tests/limits_corpus.py) is made by the tests: a PNG and a JPEG whose headers
 claim 50000×50000 pixels, SVGs that multiply through <use>, declare entities, are huge or
 reach outside themselves, oversized files, logos over the limits (packet and config), a
-500-handout packet, 500 blocks, a 20,000-row table and a document past the page limit.
+500-handout packet, 500 blocks, a 20,000-row table, a list of 11,000 items and a document
+past the page limit.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def corpus(tmp_path_factory) -> tuple[Path, dict]:
 
 CASES = ["png-bomb", "jpeg-bomb", "svg-use-chain", "svg-laughs", "svg-huge", "svg-local-file", "svg-network",
          "image-too-many-bytes", "not-a-picture", "picture-from-the-web", "css-image-bomb", "css-too-big",
-         "logo-bomb", "config-logo-bomb", "packet-500", "too-many-blocks", "table-20000-rows", "too-many-pages"]
+         "logo-bomb", "config-logo-bomb", "packet-500", "too-many-blocks", "table-20000-rows", "too-many-elements",
+         "too-many-pages"]
 
 
 def test_the_corpus_is_every_case(corpus):
