@@ -71,7 +71,7 @@ TABLE: tuple[Limit, ...] = (
     Limit("an SVG picture", MAX_SVG_BYTES, "bytes", "a logo drawing is a few KiB"),
     Limit("an SVG's elements, each `<use>` counted as what it copies", MAX_SVG_ELEMENTS, "elements", "stops `<use>` chains that multiply"),
     Limit("an SVG's width, height and viewBox", MAX_SVG_SIDE, "pixels", "a poster is 5,000"),
-    Limit("a packet's handouts", MAX_PACKET_HANDOUTS, "handouts", "the whole library in one language is 30"),
+    Limit("a packet's handouts", MAX_PACKET_HANDOUTS, "handouts", "the bundled library has 18; it may grow to 30"),
     Limit("a module's blocks", MAX_MODULE_BLOCKS, "blocks", "a long handout has about 15"),
     Limit("a table's rows", MAX_TABLE_ROWS, "rows", "several pages of table already"),
     Limit("a document's elements (paragraphs, list items, table cells, writing lines…)", MAX_ELEMENTS, "elements",
