@@ -382,6 +382,7 @@ class Bench:
         return [Row("slowest hostile input: CPU beyond start-up", f"{cpu[worst]:.2f} s", "1",
                     f"≤ {BARS['hostile_cpu_seconds']:.0f} s", cpu[worst] <= BARS["hostile_cpu_seconds"], [
                         f"slowest: {worst}; start-up (Python, handoutkit and WeasyPrint imported) {startup:.2f} s of CPU",
+                        "below zero: refused before WeasyPrint is even imported",
                         "each, beyond start-up: " + ", ".join(f"{n} {c:.2f}" for n, c in ranked) + " s",
                     ])]
 

@@ -210,3 +210,35 @@ def test_the_whole_library_fits_in_one_packet():
         for block in m.module.blocks:
             assert len(getattr(block, "rows", [])) * 10 <= limits.MAX_TABLE_ROWS
     assert re.search(r"\d", limits.markdown_table())
+
+
+# ---- the header check itself --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, options", [("PNG", {}), ("JPEG", {"progressive": True}), ("GIF", {}),
+                                           ("WEBP", {}), ("WEBP", {"lossless": True}), ("BMP", {})])
+def test_width_and_height_come_from_the_header(kind: str, options: dict):
+    import io
+
+    from PIL import Image
+
+    from handoutkit import pictures
+
+    data = io.BytesIO()
+    Image.new("RGB", (123, 45), (1, 2, 3)).save(data, kind, **options)
+    assert pictures.dimensions(data.getvalue()) == (123, 45)
+    assert pictures.problem(data.getvalue()) is None
+
+
+def test_an_ordinary_svg_passes_and_a_looping_one_does_not():
+    from handoutkit import pictures
+
+    logo = (b'<?xml version="1.0"?>\n<!-- a logo -->\n<svg xmlns="http://www.w3.org/2000/svg" '
+            b'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 200 100" width="60mm">'
+            b'<defs><linearGradient id="g"><stop offset="0"/></linearGradient><circle id="c" r="5"/></defs>'
+            b'<rect fill="url(#g)" width="10" height="10"/><use xlink:href="#c"/><style>.a{fill:url(#g)}</style></svg>')
+    assert pictures.problem(logo) is None
+    loop = b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>'
+    assert "in a loop" in pictures.problem(loop)
+    assert "references 'x.html'" in pictures.problem(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><img xmlns="http://www.w3.org/1999/xhtml" src="x.html"/></foreignObject></svg>')
