@@ -138,7 +138,8 @@ class Result:
 def render_job(job: Job, library: Library) -> Result:
     # Every picture the handouts ask for, checked before any rendering: each problem is
     # told at the Markdown that asked, never as a file the PDF engine refused.
-    if problems := [p for m in job.modules for p in pictures.in_module(m)]:
+    base = job.folders[0] if job.folders else Path.cwd()
+    if problems := [p for m in job.modules for p in pictures.in_module(m, base)]:
         raise InputError(problems)
     document = document_for(job, library)
     html = render_html(document, library.template_dirs)
@@ -146,7 +147,7 @@ def render_job(job: Job, library: Library) -> Result:
     # A logo from the config file may sit anywhere: the engine may read that one file, not its folder.
     files = [job.settings.logo] if job.settings.logo else []
     origin = job.origin or (job.modules[0].path if len(job.modules) == 1 else Path(job.output_name))
-    return Result(html, render(html, base_url=job.folders[0] if job.folders else Path.cwd(),
+    return Result(html, render(html, base_url=base,
                                roots=roots, fillable=job.settings.fillable, day=document.date,
                                files=files, origin=origin))
 

@@ -271,11 +271,15 @@ def where_from(address: str, folder: Path) -> tuple[Path | None, str | None]:
     return path, None
 
 
-def in_module(loaded) -> list[Problem]:
-    """A problem, at the Markdown that asks for it, for each picture a module cannot print."""
+def in_module(loaded, base: Path | None = None) -> list[Problem]:
+    """A problem, at the Markdown that asks for it, for each picture a module cannot print.
+
+    ``base``: the folder the PDF engine finds pictures in for this build (a packet's
+    folder); a picture beside a handout kept elsewhere would not be the one it shows."""
     from .check import _markdown_texts
 
     folder = loaded.path.resolve().parent
+    elsewhere = base is not None and base.resolve() != folder
     problems = []
     for loc, text, block in _markdown_texts(loaded.module):
         if "](" not in text and "]:" not in text and "][" not in text:
@@ -286,6 +290,9 @@ def in_module(loaded) -> list[Problem]:
                 why = file_problem(path)
                 if why == "is missing":
                     why += " (paths are relative to the handout's folder)"
+                elif why is None and elsewhere and not urlsplit(address).scheme and not address.startswith("/"):
+                    why = (f"is beside the handout, but this build looks for pictures in {base} (give the "
+                           f"picture's full path, or keep the packet in the handout's folder)")
             if why:
                 problems.append(loaded.source.problem(loc, f"the picture '{address}' {why}"))
     return problems

@@ -242,3 +242,19 @@ def test_an_ordinary_svg_passes_and_a_looping_one_does_not():
     assert "in a loop" in pictures.problem(loop)
     assert "references 'x.html'" in pictures.problem(
         b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><img xmlns="http://www.w3.org/1999/xhtml" src="x.html"/></foreignObject></svg>')
+
+
+def test_a_picture_beside_a_handout_in_another_folder_is_told_not_lost(tmp_path: Path):
+    """A packet's pictures are found from the packet's folder; one beside a handout kept in a
+    subfolder would not print, so the build says so at the Markdown instead."""
+    (tmp_path / "sub").mkdir()
+    _real_png(tmp_path / "sub" / "chart.png")
+    (tmp_path / "sub" / "m.yaml").write_text(
+        "title: Picture\nkind: handout\naudience: client\ntopics: [testing]\nblocks:\n"
+        "  - type: text\n    body: \"![a chart](chart.png)\"\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("title: P\nhandouts: [sub/m.yaml]\n", encoding="utf-8")
+    result = handouts_bounded("build", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "o.pdf"), cwd=tmp_path,
+                              env={"HANDOUTS_CONFIG": str(tmp_path / "none.yaml")})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{tmp_path / 'sub' / 'm.yaml'}:7:11: the picture 'chart.png' is beside the handout")
+    assert not (tmp_path / "o.pdf").exists()
