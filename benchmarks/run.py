@@ -21,6 +21,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,7 @@ BARS = {
     "batch_speedup": 1.6,
     "library_rss_mb": 300.0,
     "two_page_kb": 60.0,
+    "hostile_cpu_seconds": 2.0,
 }
 
 
@@ -136,7 +138,7 @@ def child_env(tmp: Path, *, bytecode: bool = True) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
+def run(cmd: list[str], *, cwd: Path, env: dict[str, str], exits: tuple[int, ...] = (0,)) -> Run:
     wait_for_idle()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -147,7 +149,7 @@ def run(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if proc.returncode != 0:
+    if proc.returncode not in exits:
         raise SystemExit(f"benchmark command failed (exit {proc.returncode}): {shlex.join(cmd)}\n{stderr}")
     # ru_maxrss is in KiB on Linux, in bytes on macOS; report MB (10^6 bytes).
     rss_bytes = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
@@ -356,12 +358,67 @@ class Bench:
                     ])]
 
 
+    # 6. The slowest hostile input: CPU time beyond start-up, refused or built harmlessly.
+    def hostile_cpu(self) -> list[Row]:
+        progress("every input of the limits corpus and of tests/hostile/, once each (CPU time does not wait)")
+        sys.path[:0] = [str(REPO), str(REPO / "tests")]
+        import limits_corpus
+
+        folder = self.tmp / "hostile"
+        inputs = {name: (case.args, case.env) for name, case in limits_corpus.make(folder / "limits").items()}
+        inputs.update(hostile_inputs(folder / "corpus"))
+        plain = [PYTHON, "-c", "import handoutkit.cli, handoutkit.build, weasyprint"]
+        run(plain, cwd=self.cwd, env=self.env)  # warm-up: bytecode cached
+        startup = statistics.median(run(plain, cwd=self.cwd, env=self.env).cpu_seconds for _ in range(3))
+        out = folder / "out"
+        out.mkdir()
+        cpu = {}
+        for name, (args, env) in inputs.items():
+            done = run([*self.handouts, *args, "-o", str(out / "out.pdf")], cwd=out, env={**self.env, **env}, exits=(0, 2))
+            cpu[name] = done.cpu_seconds - startup
+            (out / "out.pdf").unlink(missing_ok=True)
+        worst = max(cpu, key=cpu.get)
+        ranked = sorted(cpu.items(), key=lambda kv: kv[1], reverse=True)
+        return [Row("slowest hostile input: CPU beyond start-up", f"{cpu[worst]:.2f} s", "1",
+                    f"≤ {BARS['hostile_cpu_seconds']:.0f} s", cpu[worst] <= BARS["hostile_cpu_seconds"], [
+                        f"slowest: {worst}; start-up (Python, handoutkit and WeasyPrint imported) {startup:.2f} s of CPU",
+                        "below zero: refused before WeasyPrint is even imported",
+                        "each, beyond start-up: " + ", ".join(f"{n} {c:.2f}" for n, c in ranked) + " s",
+                    ])]
+
+
+def hostile_inputs(folder: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """The `handouts` arguments that build each file of tests/hostile/, arranged as the test does."""
+    library = folder / "lib"
+    (library / "styles").mkdir(parents=True)
+    (library / "templates" / "blocks").mkdir(parents=True)
+    (library / "plain.yaml").write_text("id: hostile-plain\ntitle: Plain\nkind: handout\naudience: client\n"
+                                        "topics: [testing]\nblocks:\n  - type: text\n    body: Plain words.\n", encoding="utf-8")
+    inputs = {}
+    for source in sorted((REPO / "tests" / "hostile").iterdir()):
+        # Port 9 (discard) on this machine: nothing is fetched, the refusal comes first.
+        data = source.read_bytes().replace(b"@PORT@", b"9").replace(b"@OUTSIDE@", str(folder).encode())
+        if source.suffix in (".css", ".j2"):
+            case = folder / source.stem
+            shutil.copytree(library, case)
+            target = case / ("styles/extra.css" if source.suffix == ".css" else "templates/blocks/text.html.j2")
+            target.write_bytes(data)
+            inputs[source.name] = (["--library", str(case), "build", "hostile-plain"], {})
+        else:
+            target = folder / "pack" / source.name
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(data)
+            inputs[source.name] = (["build", str(target)], {})
+    return inputs
+
+
 FIGURES = {
     "list": Bench.list_startup,
     "packet": Bench.packet_overhead,
     "size": Bench.pdf_size,
     "memory": Bench.library_memory,
     "batch": Bench.batch_speedup,
+    "hostile": Bench.hostile_cpu,
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import crisis, cssimports, paths, sources, templatecache
+from . import crisis, cssimports, paths, pictures, sources, templatecache
 from .errors import HandoutkitError, InputError, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_together
@@ -33,7 +33,7 @@ class Job:
     settings: Settings
     output_name: str
     folders: list[Path] = field(default_factory=list)  # where its own files may be read from
-    packet: Path | None = None  # the packet file it comes from
+    packet: Path | None = None  # the packet file it comes from (also named by messages about the whole document)
 
 
 def is_id(target: str) -> bool:
@@ -53,6 +53,8 @@ def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
             raise InputError(loaded.source.problem(("logo",), "the logo must be inside the packet's folder"))
         if logo is None or not logo.is_file():
             raise InputError(loaded.source.problem(("logo",), f"no logo file at '{packet.logo}' (paths are relative to the packet's folder)"))
+        if why := pictures.file_problem(logo):
+            raise InputError(loaded.source.problem(("logo",), f"the logo '{packet.logo}' {why}"))
         values["logo"] = logo
     return values
 
@@ -135,13 +137,20 @@ class Result:
 
 
 def render_job(job: Job, library: Library) -> Result:
+    # Every picture the handouts ask for, checked before any rendering: each problem is
+    # told at the Markdown that asked, never as a file the PDF engine refused.
+    base = job.folders[0] if job.folders else Path.cwd()
+    if problems := [p for m in job.modules for p in pictures.in_module(m, base)]:
+        raise InputError(problems)
     document = document_for(job, library)
     html = render_html(document, library.template_dirs)
     roots = [paths.ASSETS, *library.folders, *job.folders]
-    if job.settings.logo:
-        roots.append(job.settings.logo.resolve().parent)
-    return Result(html, render(html, base_url=job.folders[0] if job.folders else Path.cwd(),
-                               roots=roots, fillable=job.settings.fillable, day=document.date))
+    # A logo from the config file may sit anywhere: the engine may read that one file, not its folder.
+    files = [job.settings.logo] if job.settings.logo else []
+    origin = job.packet or (job.modules[0].path if len(job.modules) == 1 else Path(job.output_name))
+    return Result(html, render(html, base_url=base,
+                               roots=roots, fillable=job.settings.fillable, day=document.date,
+                               files=files, origin=origin))
 
 
 def write_job(result: Result, out: Path, html_out: Path | None = None, *, private: bool = False) -> Path:

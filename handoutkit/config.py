@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import crisis, sources
+from . import crisis, pictures, sources
 from .models import PAPERS, THEMES, Paper, Theme
 from .errors import InputError, UsageError
 from .output import write_atomic
@@ -67,6 +67,8 @@ def _invalid(config: Config) -> tuple[str, str] | None:
         return "region", why
     if config.logo is not None and not logo_path(config).is_file():
         return "logo", f"no logo file at '{config.logo}'"
+    if config.logo is not None and (why := pictures.file_problem(logo_path(config))):
+        return "logo", f"the logo '{config.logo}' {why}"
     return None
 
 

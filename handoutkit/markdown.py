@@ -139,3 +139,17 @@ def unprinted(text: str, *, block: bool = False) -> Unprinted:
             elif child.type == "link_open" and child.markup != "autolink" and not _md().validateLink(address):
                 as_typed.append(("link", _words(token.children, i) or address))
     return Unprinted(False, unlinked, as_typed)
+
+
+def picture_addresses(text: str, *, block: bool = False) -> list[str]:
+    """The address of each picture ``block(text)`` or ``inline(text)`` will ask the PDF engine for."""
+    tokens = _md().parse(text) if block else _md().parseInline(text)
+    if _tangled(tokens):
+        return []  # printed as typed: no pictures
+    found, stack = [], list(reversed(tokens))
+    while stack:
+        token = stack.pop()
+        if token.type == "image":
+            found.append(str(token.attrGet("src") or ""))
+        stack.extend(reversed(token.children or []))
+    return found

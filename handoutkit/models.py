@@ -12,6 +12,8 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from .limits import MAX_MODULE_BLOCKS, MAX_PACKET_HANDOUTS, MAX_TABLE_ROWS
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Topic = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
@@ -137,7 +139,7 @@ class CalloutBlock(BlockBase):
 class TableBlock(BlockBase):
     type: Literal["table"]
     columns: list[Text] = Field(min_length=1, max_length=8)
-    rows: list[list[Cell]] = Field(min_length=1)
+    rows: list[list[Cell]] = Field(min_length=1, max_length=MAX_TABLE_ROWS)
 
 
 class ResourcesBlock(BlockBase):
@@ -188,7 +190,7 @@ class Module(Strict):
     content_note: Text | None = Field(None, description="Printed first, in a quiet box: one calm, factual sentence.")
     summary: list[Text] | None = Field(
         default=None, min_length=1, max_length=5, description="The 'Key points' box: 1–5 short items, the main message first.")
-    blocks: list[Block] = Field(min_length=1, description="The content, in order.")
+    blocks: list[Block] = Field(min_length=1, max_length=MAX_MODULE_BLOCKS, description="The content, in order.")
     sources: list[SourceRef] | None = Field(None, description="Only sources you are sure exist; https links.")
     reviewed: dt.date | None = Field(None, description="Date of the last clinical review, like 2026-11-01.")
     version: Text | None = None
@@ -214,7 +216,8 @@ class Packet(Strict):
     """A packet: several handouts in one PDF, for one session."""
 
     title: Text = Field(description="The packet's title, on the cover.")
-    handouts: list[Text] = Field(min_length=1, description="Handout ids, or module files relative to this packet.")
+    handouts: list[Text] = Field(min_length=1, max_length=MAX_PACKET_HANDOUTS,
+                                 description="Handout ids, or module files relative to this packet.")
     client: Text | None = None
     clinician: Text | None = None
     practice: Text | None = None

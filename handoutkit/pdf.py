@@ -10,8 +10,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import overflow, wrapping
-from .errors import ResourceRefused
+from . import limits, overflow, wrapping
+from .errors import InputError, Problem, ResourceRefused
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,58 @@ def _timestamps_from(day: dt.date | None):
         del os.environ["SOURCE_DATE_EPOCH"]
 
 
+class TooManyPages(Exception):
+    """Layout passed the page limit; raised from inside WeasyPrint to stop it there."""
+
+
+class _PageLimit(logging.Filter):
+    """Stops layout at the first page past the limit, so a document that would run to
+    thousands of pages costs no more than the limit's worth of work. WeasyPrint tells its
+    progress logger each page it lays out; nothing else reports it as it happens."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Step 5 - Creating layout - Page") and record.args:
+            if int(record.args[0]) > limits.MAX_PAGES:
+                raise TooManyPages()
+        return False  # progress is never printed
+
+
+@contextlib.contextmanager
+def _page_limit():
+    progress = logging.getLogger("weasyprint.progress")
+    level, guard = progress.level, _PageLimit()
+    progress.setLevel(logging.INFO)
+    progress.addFilter(guard)
+    try:
+        yield
+    finally:
+        progress.removeFilter(guard)
+        progress.setLevel(level)
+
+
+def _refusal(fetcher) -> InputError | ResourceRefused:
+    """The clearest message for the file the fetcher refused: at the stylesheet that asked, when one did."""
+    if not fetcher.refused:
+        return ResourceRefused("a file the handout needs could not be loaded")
+    url = fetcher.refused[-1]
+    why, asker, held = fetcher.why(url)
+    if asker is not None:
+        return InputError(Problem(asker.stylesheet, asker.line, asker.col,
+                                  f"this stylesheet loads '{asker.written}', which {why}"))
+    if held is not None:  # a stylesheet the page links to, say: the file itself is at fault
+        return InputError(Problem(held, 1, 1, f"this file {why}"))
+    return ResourceRefused(f"handoutkit does not load {url}: it {why}")
+
+
 def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
-           day: dt.date | None = None) -> Rendered:
+           day: dt.date | None = None, files: list[Path] = (), origin: Path | str = "the document") -> Rendered:
+    # Counted in the HTML, before the engine parses it: its work grows with the elements.
+    # Content is escaped, so each "<" opens or closes a tag handoutkit's templates wrote.
+    elements = html.count("<") - html.count("</") - html.count("<!")
+    if elements > limits.MAX_ELEMENTS:
+        raise InputError(Problem(origin, 1, 1, limits.beyond(
+            "this document", elements, "elements (paragraphs, list items, table cells, writing lines…)",
+            limits.MAX_ELEMENTS, "build it as several packets, or shorten its lists")))
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -49,24 +99,24 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
     from .fetcher import LocalOnlyFetcher
 
     _quiet_weasyprint()
-    fetcher = LocalOnlyFetcher(roots)
+    fetcher = LocalOnlyFetcher(roots, files)
     # WeasyPrint copies each @font-face font into a temporary folder that only the font
     # configuration's __del__ removes, and a reference cycle puts that off until a garbage
     # collection the process may exit before: every build left a weasyprint-* folder in
     # $TMPDIR. So we hold the configuration and remove its folder ourselves.
     font_config = FontConfiguration()
     try:
-        with _timestamps_from(day):
+        with _timestamps_from(day), _page_limit():
             document = weasyprint.HTML(
                 string=wrapping.breakable(html), base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, pdf_forms=fillable, pdf_tags=True)
             pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
     except FatalURLFetchingError:
-        refused = fetcher.refused[-1] if fetcher.refused else "a resource"
-        raise ResourceRefused(
-            f"refused to load {refused}: handouts may only use files inside the library "
-            f"folders and the packet's own folder, and never the network"
-        ) from None
+        raise _refusal(fetcher) from None
+    except TooManyPages:
+        raise InputError(Problem(origin, 1, 1, (
+            f"this document has more than {limits.MAX_PAGES} pages, handoutkit's limit for one PDF "
+            f"(build it as several packets)"))) from None
     finally:
         folder = getattr(font_config, "_folder", None)
         if folder:

@@ -18,9 +18,8 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem
+from .limits import MAX_YAML_BYTES as MAX_BYTES
 from .terminal import CONTROL, describe
-
-MAX_BYTES = 1024 * 1024  # no handout needs more than a megabyte of text
 MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs"
 
 Loc = tuple[Any, ...]

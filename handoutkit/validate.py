@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import crisis, models
+from .limits import beyond
 from .errors import InputError, Problem
 from .sources import Loc, Source
 
@@ -111,6 +112,14 @@ def _colon_slip(data: Any, loc: Loc) -> bool:
     return isinstance(key, str) and key not in known and isinstance(value, (str, type(None)))
 
 
+# Lists whose length is one of handoutkit's limits (limits.py), by their place in the file.
+_LIMITED = {
+    ("handouts",): ("this packet", "handouts", "split it into several packets"),
+    ("blocks",): ("this module", "blocks", "split it into several handouts"),
+    ("blocks", "rows"): ("this table", "rows", "split it into several tables"),
+}
+
+
 def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> Problem:
     kind = "extra_forbidden" if error["type"] == "invalid_key" else error["type"]  # `12:` where a word belongs
     loc = data_loc(source.data, tuple(error["loc"]))
@@ -168,6 +177,9 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         need = ctx.get("min_length", 1)
         return source.problem(loc, f"'{name}' is {what} (expected at least {need} {'character' if kind == 'string_too_short' else 'item'}{'s' if need != 1 else ''})")
     if kind == "too_long":
+        if (limit := _LIMITED.get(tuple(p for p in loc if not isinstance(p, int)))) is not None:
+            thing, noun, advice = limit
+            return source.problem(loc, beyond(thing, len(value), noun, ctx.get("max_length"), advice), key=True)
         return source.problem(loc, f"'{name}' has {ctx.get('actual_length')} items (at most {ctx.get('max_length')})")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()))

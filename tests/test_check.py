@@ -29,7 +29,7 @@ FINDINGS = [
     ("link-to-a-file-url.yaml", 9, 9, "warning", 'the link "the form" has an address a handout cannot use'),
     ("picture-file-url.yaml", 8, 11, "warning", 'the picture "the breathing chart" has an address a handout cannot use'),
     ("tangled-formatting.yaml", 10, 9, "warning", "too many * or _ marks run together"),
-    ("picture-from-the-web.yaml", 8, 1, "error", "it cannot be built: refused to load https://example.org/chart.png"),
+    ("picture-from-the-web.yaml", 10, 11, "error", "the picture 'https://example.org/chart.png' is from the web"),
     ("unknown-id-packet.yaml", 4, 5, "error", "no handout with the id 'body-scann' (did you mean 'body-scan'? `handouts list` shows them all)"),
 ]
 
