@@ -138,7 +138,8 @@ def render_job(job: Job, library: Library) -> Result:
     if job.settings.logo:
         roots.append(job.settings.logo.resolve().parent)
     return Result(html, render(html, base_url=job.folders[0] if job.folders else Path.cwd(),
-                               roots=roots, fillable=job.settings.fillable, day=document.date))
+                               roots=roots, fillable=job.settings.fillable, day=document.date,
+                               title=job.title, outline=[m.module.title for m in job.modules]))
 
 
 def write_job(result: Result, out: Path, html_out: Path | None = None) -> Path:
