@@ -269,13 +269,14 @@ def _raw_get(p, path: str, host: str | None = None) -> tuple[int, bytes]:
     return response.status, body
 
 
-def test_every_route_needs_the_secret_and_this_machines_name(tmp_path: Path, preview, monkeypatch):
+def test_every_route_needs_the_secret_and_this_machines_name(tmp_path: Path):
     module = tmp_path / "all-blocks.yaml"
     shutil.copy(FIXTURES / "all-blocks.yaml", module)
     home = tmp_path / "home"
     home.mkdir()
     p = Preview(str(module), tmp_path, env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-                                                      "XDG_CONFIG_HOME": str(home / "config")})
+                                                      "XDG_CONFIG_HOME": str(home / "config"),
+                                                      "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state")})
     try:
         p.status()  # the first build is there
         netloc = p.url.removeprefix("http://").split("/")[0]
@@ -312,6 +313,7 @@ def test_every_route_needs_the_secret_and_this_machines_name(tmp_path: Path, pre
         conn.close()
         assert p.interrupt() == 0
         assert [q for q in home.rglob("*")] == [], "the preview wrote under HOME"
+        assert sorted(q.name for q in tmp_path.iterdir()) == ["all-blocks.yaml", "home", "preview-stderr.txt"]
     finally:
         p.close()
 
