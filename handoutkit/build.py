@@ -150,7 +150,8 @@ def render_job(job: Job, library: Library) -> Result:
     origin = job.packet or (job.modules[0].path if len(job.modules) == 1 else Path(job.output_name))
     return Result(html, render(html, base_url=base,
                                roots=roots, fillable=job.settings.fillable, day=document.date,
-                               files=files, origin=origin))
+                               files=files, origin=origin,
+                               title=job.title, outline=[m.module.title for m in job.modules]))
 
 
 def write_job(result: Result, out: Path, html_out: Path | None = None, *, private: bool = False) -> Path:

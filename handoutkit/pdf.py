@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +84,68 @@ def _refusal(fetcher) -> InputError | ResourceRefused:
     return ResourceRefused(f"handoutkit does not load {url}: it {why}")
 
 
+@contextlib.contextmanager
+def _one_font_subsetter():
+    """Subset fonts with fontTools whether or not the system has libharfbuzz-subset.
+
+    WeasyPrint 70 subsets with HarfBuzz when the library is installed and with fontTools
+    otherwise; the two write different font bytes, so the same packet gave different PDFs
+    on different machines. fontTools always comes with WeasyPrint and its timestamps are
+    pinned (``_timestamps_from``), so choosing it gives the same bytes everywhere. WeasyPrint
+    reads the module global at each call; a build holds it only while writing.
+    """
+    from weasyprint.pdf import fonts
+
+    saved = fonts.harfbuzz_subset
+    fonts.harfbuzz_subset = None
+    try:
+        yield
+    finally:
+        fonts.harfbuzz_subset = saved
+
+
+# The one class whose boxes get a bookmark; templates give it to each handout's title.
+OUTLINE_CLASS = "handout-title"
+
+
+def _own_outline_and_metadata(document, title: str, outline: list[str]) -> None:
+    """Bookmarks and document metadata from handoutkit's own values, never from CSS or HTML.
+
+    Library CSS can turn any text into a bookmark (``bookmark-label: content(text)`` on the
+    cover's client line, or ``string()`` of a ``string-set``), and a template's ``<title>``
+    or ``<meta>`` becomes /Title, /Author, /Keywords. A final stylesheet with ``!important``
+    cannot stop the first: author rules with ``!important`` and higher specificity still
+    beat it, and WeasyPrint 70 lets us add author sheets only. So after layout we throw
+    away every bookmark and metadata field and set our own: one bookmark per handout,
+    labelled with its title from the module, pointing at its title's box; the document's
+    title is the packet's title, and there is no author, subject or keywords.
+    """
+    from weasyprint.pdf.metadata import DocumentMetadata
+
+    seen: set[int] = set()
+    labels = iter(outline)
+    for page in document.pages:
+        page.bookmarks = []
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or id(element) in seen or box.element_tag != "h1":
+                continue
+            if OUTLINE_CLASS not in (element.get("class") or "").split():
+                continue
+            seen.add(id(element))  # a title split over two pages is bookmarked once
+            label = next(labels, None)
+            if label is None:
+                break
+            x, y, _, _ = box.hit_area()
+            page.bookmarks.append((1, label, (x, y), "open"))
+    lang = document.metadata.lang or ""
+    document.metadata = DocumentMetadata(  # a language tag only: the attribute is a template's
+        title=title, lang=lang if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else None)
+
+
 def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
-           day: dt.date | None = None, files: list[Path] = (), origin: Path | str = "the document") -> Rendered:
+           day: dt.date | None = None, files: list[Path] = (), origin: Path | str = "the document", title: str = "",
+           outline: list[str] | None = None) -> Rendered:
     # Counted in the HTML, before the engine parses it: its work grows with the elements.
     # Content is escaped, so each "<" opens or closes a tag handoutkit's templates wrote.
     elements = html.count("<") - html.count("</") - html.count("<!")
@@ -110,7 +171,9 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
             document = weasyprint.HTML(
                 string=wrapping.breakable(html), base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, pdf_forms=fillable, pdf_tags=True)
-            pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
+            _own_outline_and_metadata(document, title, outline or [])
+            with _one_font_subsetter():
+                pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
     except FatalURLFetchingError:
         raise _refusal(fetcher) from None
     except TooManyPages:

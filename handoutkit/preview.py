@@ -24,9 +24,9 @@ from typing import Any
 from .build import is_id
 from .errors import HandoutkitError, UsageError
 from .library import SUFFIXES, Library
+from .localserver import HEADERS, HOST, host_ok, new_secret, route, url
 from .settings import Settings
 
-HOST = "127.0.0.1"
 POLL_MS = 700
 # Files whose change can change the PDF; anything else in a watched folder is ignored.
 WATCHED_SUFFIXES = frozenset({
@@ -180,7 +180,7 @@ PAGE = """<!doctype html>
   var note = document.getElementById("note");
   function say(text) { note.textContent = text; note.className = text ? "shown" : ""; }
   function poll() {
-    fetch("/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+    fetch("status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       say(s.building ? "Updating\\u2026" : "");
       if (s.version === shownVersion) { return; }
       shownVersion = s.version;
@@ -189,7 +189,7 @@ PAGE = """<!doctype html>
       if (s.pdf !== null && s.pdf !== shownPdf) {
         shownPdf = s.pdf;
         frame.className = "";
-        frame.src = "/document.pdf?v=" + s.pdf;
+        frame.src = "document.pdf?v=" + s.pdf;
       }
     }).catch(function () {
       say("The preview has stopped. Run handouts preview again to restart it.");
@@ -209,7 +209,7 @@ def page(target: str, s: Snapshot) -> str:
         "__ERROR_CLASS__": "shown" if s.error else "",
         "__ERROR__": html.escape(s.error or ""),
         "__FRAME_CLASS__": "" if s.pdf is not None else "none",
-        "__SRC__": f"/document.pdf?v={s.pdf_version}" if s.pdf is not None else "about:blank",
+        "__SRC__": f"document.pdf?v={s.pdf_version}" if s.pdf is not None else "about:blank",
         "__VERSION__": str(s.version),
         "__PDF_VERSION__": json.dumps(s.pdf_version),
         "__POLL_MS__": str(POLL_MS),
@@ -230,33 +230,27 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in HEADERS.items():
+            self.send_header(name, value)
         for name, value in headers.items():
             self.send_header(name.replace("_", "-"), value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _host_ok(self) -> bool:
-        # Only this machine's own names: a web page that points its domain at 127.0.0.1
-        # (DNS rebinding) must not read the preview.
-        port = self.server.server_address[1]
-        return self.headers.get("Host", "") in {f"127.0.0.1:{port}", f"localhost:{port}"}
-
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if not self._host_ok():
+        route_ = route(self.path, self.server.secret)
+        if not host_ok(self.headers.get("Host"), self.server.server_address[1]) or route_ is None:
             self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain; charset=utf-8")
             return
         preview = self.server.preview
         s = preview.snapshot()
-        route = self.path.split("?", 1)[0]
-        if route == "/":
+        if route_ == "/":
             self._send(HTTPStatus.OK, page(preview.target, s).encode("utf-8"), "text/html; charset=utf-8")
-        elif route == "/status":
+        elif route_ == "/status":
             body = json.dumps({"version": s.version, "error": s.error, "pdf": s.pdf_version, "building": s.building})
             self._send(HTTPStatus.OK, body.encode("utf-8"), "application/json")
-        elif route == "/document.pdf" and s.pdf is not None:
+        elif route_ == "/document.pdf" and s.pdf is not None:
             self._send(HTTPStatus.OK, s.pdf, "application/pdf",
                        Content_Disposition=f'inline; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", s.name)}"')
         else:
@@ -270,6 +264,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, port: int, preview: Preview):
         self.preview = preview
+        self.secret = new_secret()  # only the printed URL carries it
         super().__init__((HOST, port), _Handler)
 
 
@@ -294,10 +289,10 @@ def serve(target: str, library: Library, flags: dict[str, Any], *, base: Setting
         preview.start_watching()
         preview.watching.wait(timeout=10)
         preview.rebuild(startup=True)  # an invalid file still starts: its error shows in the page
-        url = f"http://{HOST}:{server.server_address[1]}/"
-        print(f"Preview at {url} — Ctrl-C to stop", flush=True)
+        address = url(server.server_address[1], server.secret)
+        print(f"Preview at {address} — Ctrl-C to stop", flush=True)
         if open_browser:
-            webbrowser.open(url)
+            webbrowser.open(address)
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass

@@ -41,12 +41,12 @@ def _default_sigint() -> None:
 class Preview:
     """A running `handouts preview … --no-open --port 0`, always killed at the end."""
 
-    def __init__(self, target: str, tmp_path: Path, library: Path | None = None):
+    def __init__(self, target: str, tmp_path: Path, library: Path | None = None, env_extra: dict | None = None):
         before = ["--library", str(library)] if library else []
         self.err_file = open(tmp_path / "preview-stderr.txt", "w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "handoutkit", *before, "preview", target, "--no-open", "--port", "0"],
-            cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=self.err_file, text=True,
+            cwd=tmp_path, env={**env_for(tmp_path), **(env_extra or {})}, stdout=subprocess.PIPE, stderr=self.err_file, text=True,
             # Started in the background by a shell, the tests inherit an ignored SIGINT: give it back.
             preexec_fn=_default_sigint if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else None,
         )
@@ -68,7 +68,7 @@ class Preview:
                 if self.proc.poll() is not None:
                     pytest.fail(f"preview exited with {self.proc.returncode}: {self.stderr()}")
                 continue
-            match = re.fullmatch(r"Preview at (http://127\.0\.0\.1:\d+/) — Ctrl-C to stop\n", line)
+            match = re.fullmatch(r"Preview at (http://127\.0\.0\.1:\d+/s/[A-Za-z0-9_-]{43}/) — Ctrl-C to stop\n", line)
             assert match, f"unexpected first line: {line!r}"
             return match.group(1)
         pytest.fail(f"preview printed no URL in time: {self.stderr()}")
@@ -147,16 +147,16 @@ def test_preview_shows_changes_errors_and_recovers(tmp_path: Path, preview):
 
     code, kind, page = p.get("/")
     assert code == 200 and kind == "text/html"
-    assert b'<iframe id="document"' in page and b"/document.pdf?v=" in page
+    assert b'<iframe id="document"' in page and b"\"document.pdf?v=" in page
     assert b"http://" not in page and b"https://" not in page, "the page loads nothing from the network"
     first = p.status()
     assert first["error"] is None and first["pdf"] == first["version"]
     assert "Every block type" in p.pdf_text()
 
     # Only this machine's own names may ask (no DNS rebinding).
-    host, port = p.url.removeprefix("http://").rstrip("/").split(":")
+    host, port = p.url.removeprefix("http://").split("/")[0].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    conn.request("GET", "/status", headers={"Host": f"evil.example:{port}"})
+    conn.request("GET", p.url.split(port, 1)[1] + "status", headers={"Host": f"evil.example:{port}"})
     assert conn.getresponse().status == 403
     conn.close()
 
@@ -256,3 +256,74 @@ def test_an_unknown_target_is_a_usage_error(tmp_path: Path, target, words):
 def test_preview_does_not_import_weasyprint_at_cli_start():
     code = "import sys, handoutkit.cli; sys.exit('weasyprint' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60).returncode == 0
+
+
+def _raw_get(p, path: str, host: str | None = None) -> tuple[int, bytes]:
+    netloc = p.url.removeprefix("http://").split("/")[0]
+    address, port = netloc.split(":")
+    conn = http.client.HTTPConnection(address, int(port), timeout=10)
+    conn.request("GET", path, headers={"Host": host or netloc})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def test_every_route_needs_the_secret_and_this_machines_name(tmp_path: Path):
+    module = tmp_path / "all-blocks.yaml"
+    shutil.copy(FIXTURES / "all-blocks.yaml", module)
+    home = tmp_path / "home"
+    home.mkdir()
+    p = Preview(str(module), tmp_path, env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+                                                      "XDG_CONFIG_HOME": str(home / "config"),
+                                                      "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state")})
+    try:
+        p.status()  # the first build is there
+        netloc = p.url.removeprefix("http://").split("/")[0]
+        port = netloc.split(":")[1]
+        prefix = "/" + p.url.split("/", 3)[3]  # /s/<secret>/
+        secret = prefix.split("/")[2]
+        wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+        for route in ("", "status", "document.pdf", "document.pdf?v=1", "nothing"):
+            assert _raw_get(p, "/" + route) == (403, b"forbidden\n"), route
+            assert _raw_get(p, f"/s/{wrong}/" + route) == (403, b"forbidden\n"), route
+            assert _raw_get(p, f"/s/{secret[:10]}/" + route)[0] == 403, route
+            assert _raw_get(p, f"/?token={secret}" if not route else f"/{route}?token={secret}")[0] == 403
+            for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{int(port) + 1}", f"localhost.evil:{port}"):
+                assert _raw_get(p, prefix + route, host=host) == (403, b"forbidden\n"), (route, host)
+        ok = {"": "text/html", "status": "application/json", "document.pdf": "application/pdf"}
+        for route, kind in ok.items():
+            for host in (netloc, f"localhost:{port}"):
+                code, body = _raw_get(p, prefix + route, host=host)
+                assert code == 200 and body, (route, host)
+            assert p.get(route)[:2] == (200, kind)
+        assert _raw_get(p, prefix + "nothing")[0] == 404
+        _, page = _raw_get(p, prefix)
+        assert secret.encode() not in page, "relative links carry the secret; the page need not"
+        # The page's own links are relative, so they keep the secret: the iframe's PDF and the poll.
+        assert b'src="document.pdf?v=' in page and b'fetch("status"' in page
+        # Nothing stored on disk: no cookie, no cache, nothing under HOME or the XDG folders.
+        conn = http.client.HTTPConnection(*netloc.split(":"), timeout=10)
+        conn.request("GET", prefix, headers={"Host": netloc})
+        response = conn.getresponse()
+        response.read()
+        assert response.getheader("Set-Cookie") is None
+        assert response.getheader("Cache-Control") == "no-store"
+        assert response.getheader("Referrer-Policy") == "no-referrer"
+        conn.close()
+        assert p.interrupt() == 0
+        assert [q for q in home.rglob("*")] == [], "the preview wrote under HOME"
+        assert sorted(q.name for q in tmp_path.iterdir()) == ["all-blocks.yaml", "home", "preview-stderr.txt"]
+    finally:
+        p.close()
+
+
+def test_the_server_listens_on_loopback_only():
+    from handoutkit import localserver, preview
+
+    assert localserver.HOST == "127.0.0.1" and preview.HOST == "127.0.0.1"
+    assert localserver.route("/s/abc/status", "abc") == "/status"
+    assert localserver.route("/s/abc", "abc") == "/"
+    assert localserver.route("/s/abd/status", "abc") is None
+    assert localserver.route("/s/\udcff/", "abc") is None
+    assert len(localserver.new_secret()) >= 43 and localserver.new_secret() != localserver.new_secret()

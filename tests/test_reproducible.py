@@ -70,3 +70,30 @@ def test_rendering_leaves_the_environment_as_it_found_it(tmp_path: Path):
     before = dict(os.environ)
     render_job(job, library)
     assert dict(os.environ) == before, "SOURCE_DATE_EPOCH (or anything else) was left set"
+
+
+def test_harfbuzz_subset_is_installed_so_the_next_test_means_something():
+    # CI installs Debian's libharfbuzz-subset0 (.ci/run): WeasyPrint then prefers it to
+    # fontTools, which once made two builds differ. Fail, not skip, when it is missing.
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    assert harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0), \
+        "install libharfbuzz-subset0 (apt-get install libharfbuzz-subset0) to run this test as CI does"
+
+
+def test_same_bytes_with_or_without_harfbuzz_subset(packet: Path, tmp_path: Path):
+    import subprocess
+    import sys
+
+    with_library = _build(packet, tmp_path / "with", tz="UTC")
+    where = tmp_path / "without"
+    where.mkdir()
+    out = where / "session.pdf"
+    # The same build as on a machine without the library: WeasyPrint sees none.
+    code = ("import sys, weasyprint.pdf.fonts as fonts; fonts.harfbuzz_subset = None; "
+            "sys.argv = ['handouts'] + sys.argv[1:]; from handoutkit.cli import run; run()")
+    proc = subprocess.run([sys.executable, "-c", code, "build", str(packet), "--date", "2026-11-24", "-o", str(out)],
+                          cwd=where, env={**os.environ, "HANDOUTS_CONFIG": str(where / "none.yaml")},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes() == with_library, "the PDF depends on whether libharfbuzz-subset is installed"
