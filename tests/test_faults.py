@@ -118,23 +118,6 @@ def test_a_kill_inside_the_write_leaves_a_part_file_that_a_later_write_sweeps(tm
 # ---- folders that cannot be written ------------------------------------------------------
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="running as root: chmod does not stop root from writing (see the next tests)")
-def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path):
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    (folder / "out.pdf").write_bytes(OLD)
-    folder.chmod(0o500)
-    try:
-        result = handouts(*BUILD, "-o", str(folder / "out.pdf"))
-    finally:
-        folder.chmod(0o700)
-    assert result.code == 2 and "Traceback" not in result.text, result.text
-    assert f"cannot write in {folder}: Permission denied" in result.err
-    assert (folder / "out.pdf").read_bytes() == OLD
-    assert [p.name for p in folder.iterdir()] == ["out.pdf"]
-
-
 def test_a_file_where_the_folder_should_be_is_a_clear_error(tmp_path: Path):
     not_a_folder = tmp_path / "session"
     not_a_folder.write_bytes(b"a file, not a folder")

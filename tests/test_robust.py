@@ -116,15 +116,6 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch, capsys):
     assert not (tmp_path / "s.pdf").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_an_unreadable_file_for_real(tmp_path: Path):
-    module = tmp_path / "secret.yaml"
-    module.write_text(GOOD, encoding="utf-8")
-    module.chmod(0)
-    text = plainly(handouts("build", str(module), "-o", str(tmp_path / "s.pdf")))
-    assert "secret.yaml:1:1: permission denied" in text
-
-
 # ---- arguments that are not text -------------------------------------------------------
 
 
