@@ -18,6 +18,8 @@ MiB = 1024 * KiB
 MAX_YAML_BYTES = 1 * MiB
 # Bundled CSS is 14 KiB in all; parsing and cascading a few MiB would take seconds.
 MAX_STYLESHEET_BYTES = 512 * KiB
+# A page template (a library's override); the bundled ones are 1–4 KiB each.
+MAX_TEMPLATE_BYTES = 256 * KiB
 # Fonts and anything else the PDF engine loads; a full CJK font fits, a disk image does not.
 MAX_FILE_BYTES = 16 * MiB
 # A logo is tens of KiB, a phone photo a few MiB.
@@ -65,6 +67,7 @@ def size(count: int) -> str:
 TABLE: tuple[Limit, ...] = (
     Limit("a module, packet or config file (YAML)", MAX_YAML_BYTES, "bytes", "a handout is a few KiB of text"),
     Limit("a stylesheet (CSS)", MAX_STYLESHEET_BYTES, "bytes", "the bundled styles are 14 KiB in all"),
+    Limit("a page template (Jinja)", MAX_TEMPLATE_BYTES, "bytes", "the bundled templates are 1–4 KiB each"),
     Limit("any other file the PDF engine loads (fonts)", MAX_FILE_BYTES, "bytes", "a font with every CJK character fits"),
     Limit("a picture (logo, Markdown picture, CSS image)", MAX_IMAGE_BYTES, "bytes", "a phone photo is a few MiB"),
     Limit("a picture's width × height", MAX_IMAGE_PIXELS, "pixels", "a 24-megapixel photo fits; read from the file's header, before decoding"),

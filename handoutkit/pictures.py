@@ -271,28 +271,38 @@ def where_from(address: str, folder: Path) -> tuple[Path | None, str | None]:
     return path, None
 
 
+def _asked_for(loaded):
+    """Each picture a module's Markdown asks for: (where, address, its file or None, why not)."""
+    from .check import _markdown_texts
+
+    folder = loaded.path.resolve().parent
+    for loc, text, block in _markdown_texts(loaded.module):
+        if "](" not in text and "]:" not in text and "][" not in text:
+            continue  # no picture can be written without one of these
+        for address in sources_in(text, block):
+            yield (loc, address, *where_from(address, folder))
+
+
+def files_of(loaded) -> list[Path]:
+    """The picture files a module prints: a build must never write over one (targets.py)."""
+    return [path for _loc, _address, path, _why in _asked_for(loaded) if path is not None]
+
+
 def in_module(loaded, base: Path | None = None) -> list[Problem]:
     """A problem, at the Markdown that asks for it, for each picture a module cannot print.
 
     ``base``: the folder the PDF engine finds pictures in for this build (a packet's
     folder); a picture beside a handout kept elsewhere would not be the one it shows."""
-    from .check import _markdown_texts
-
-    folder = loaded.path.resolve().parent
-    elsewhere = base is not None and base.resolve() != folder
+    elsewhere = base is not None and base.resolve() != loaded.path.resolve().parent
     problems = []
-    for loc, text, block in _markdown_texts(loaded.module):
-        if "](" not in text and "]:" not in text and "][" not in text:
-            continue  # no picture can be written without one of these
-        for address in sources_in(text, block):
-            path, why = where_from(address, folder)
-            if path is not None:
-                why = file_problem(path)
-                if why == "is missing":
-                    why += " (paths are relative to the handout's folder)"
-                elif why is None and elsewhere and not urlsplit(address).scheme and not address.startswith("/"):
-                    why = (f"is beside the handout, but this build looks for pictures in {base} (give the "
-                           f"picture's full path, or keep the packet in the handout's folder)")
-            if why:
-                problems.append(loaded.source.problem(loc, f"the picture '{address}' {why}"))
+    for loc, address, path, why in _asked_for(loaded):
+        if path is not None:
+            why = file_problem(path)
+            if why == "is missing":
+                why += " (paths are relative to the handout's folder)"
+            elif why is None and elsewhere and not urlsplit(address).scheme and not address.startswith("/"):
+                why = (f"is beside the handout, but this build looks for pictures in {base} (give the "
+                       f"picture's full path, or keep the packet in the handout's folder)")
+        if why:
+            problems.append(loaded.source.problem(loc, f"the picture '{address}' {why}"))
     return problems

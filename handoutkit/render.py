@@ -16,7 +16,7 @@ from typing import Any, Generator
 
 import jinja2
 
-from . import context, crisis, markdown, sandbox, templatecache
+from . import context, crisis, limits, markdown, sandbox, templatecache
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -85,6 +85,7 @@ class _FolderLoader(jinja2.FileSystemLoader):
     the fetcher."""
 
     def get_source(self, environment: jinja2.Environment, template: str):
+        self._refuse_large(template)
         try:
             source, filename, uptodate = super().get_source(environment, template)
         except UnicodeDecodeError as exc:
@@ -96,10 +97,26 @@ class _FolderLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+    def _find(self, template: str) -> Path | None:
+        parts = jinja2.loaders.split_template_path(template)
+        return next((Path(folder, *parts) for folder in self.searchpath if Path(folder, *parts).is_file()), None)
+
+    def _refuse_large(self, template: str) -> None:
+        """Jinja reads a template whole: a huge (or endless) file is refused before it is read."""
+        path = self._find(template)
+        try:
+            size = path.stat().st_size if path is not None else 0
+        except OSError:
+            return  # Jinja reports it in its own words
+        if size > limits.MAX_TEMPLATE_BYTES:
+            raise jinja2.TemplateSyntaxError(
+                f"this template is {limits.size(size)}, more than handoutkit's limit of "
+                f"{limits.size(limits.MAX_TEMPLATE_BYTES)} for a page template", 1, template, str(path))
+
     def _not_text(self, template: str, exc: UnicodeDecodeError) -> jinja2.TemplateSyntaxError:
         """Which file is not UTF-8, and where: Jinja would only say a byte could not be decoded."""
-        parts = jinja2.loaders.split_template_path(template)
-        filename = next((str(Path(folder, *parts)) for folder in self.searchpath if Path(folder, *parts).is_file()), template)
+        found = self._find(template)
+        filename = str(found) if found is not None else template
         try:
             line = Path(filename).read_bytes()[: exc.start].count(b"\n") + 1
         except OSError:

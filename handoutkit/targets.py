@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import config
+from . import config, pictures
 from .errors import UsageError
 from .library import SUFFIXES, Library
 from .output import not_a_file, refuse_unwritable
@@ -115,6 +115,8 @@ def reads(job: Any, library: Library) -> dict[Path, tuple[str, str]]:
         add(job.packet, "the packet this build reads")
     for module in job.modules:
         add(module.path, "a handout module this build reads")
+        for picture in pictures.files_of(module):
+            add(picture, "a picture this build prints")
     if job.settings.logo is not None:
         add(job.settings.logo, "the logo this build prints")
     add(config.path(), "your settings file")

@@ -186,9 +186,11 @@ def session(tmp_path: Path) -> Path:
     (tmp_path / "packet.yaml").write_text(
         "title: Session\nhandouts: [mine.yaml, help-now]\nlogo: logo.png\nclient: Alice Client\n", encoding="utf-8")
     (tmp_path / "mine.yaml").write_text(
-        "title: Mine\nkind: handout\naudience: client\ntopics: [sleep]\nblocks:\n  - type: text\n    body: Sleep well.\n",
+        "title: Mine\nkind: handout\naudience: client\ntopics: [sleep]\nblocks:\n  - type: text\n"
+        "    body: \"Sleep well. ![A quiet room](room.png)\"\n",
         encoding="utf-8")
     _png(tmp_path / "logo.png")
+    _png(tmp_path / "room.png")
     (tmp_path / "lib" / "styles").mkdir(parents=True)
     (tmp_path / "lib" / "styles" / "extra.css").write_text("body { color: black; }\n", encoding="utf-8")
     (tmp_path / "lib" / "theirs.yaml").write_text(
@@ -207,6 +209,7 @@ READS = {
                         "-o packet.yaml is the packet this build reads (give another file name, like packet.pdf)"),
     "onto its module": (["-o", "mine.yaml"], "-o mine.yaml is a handout module this build reads (give another file name, like packet.pdf)"),
     "onto the logo": (["-o", "logo.png"], "-o logo.png is the logo this build prints (give another file name, like packet.pdf)"),
+    "onto a picture a handout prints": (["-o", "room.png"], "-o room.png is a picture this build prints (give another file name, like packet.pdf)"),
     "onto a hard link of the packet": (["-o", "hard.pdf"],
                                        "-o hard.pdf is the same file as packet.yaml, the packet this build reads (give another file name, like packet.pdf)"),
     "onto a link to a module": (["-o", "link.pdf"], "-o link.pdf is a handout module this build reads (give another file name, like packet.pdf)"),

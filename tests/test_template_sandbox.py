@@ -153,6 +153,16 @@ def test_a_template_that_is_not_utf8_is_named_at_its_line(tmp_path: Path):
     assert not (tmp_path / "out.pdf").exists()
 
 
+def test_a_template_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path):
+    from handoutkit import limits
+
+    library = _library(tmp_path, None)
+    (library / OVERRIDE).write_text("<p>x</p>\n" * (limits.MAX_TEMPLATE_BYTES // 9 + 1), encoding="utf-8")
+    result = run("--library", str(library), "build", "hostile-plain", "-o", str(tmp_path / "out.pdf"), cwd=tmp_path, env={})
+    _refused(result, library, 1, "more than handoutkit's limit of 256 KiB for a page template")
+    assert not (tmp_path / "out.pdf").exists()
+
+
 @pytest.mark.parametrize("command", ["check", "preview"])
 def test_check_and_preview_refuse_it_too(tmp_path: Path, command: str):
     template, line, words = ATTEMPTS["a string method"]
