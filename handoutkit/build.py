@@ -59,6 +59,14 @@ def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     return values
 
 
+def _title_of(modules: list[LoadedModule]) -> str:
+    """A packet of handouts named on the command line: its title fits a cover in large print."""
+    titles = [m.module.title for m in modules]
+    if len(titles) <= 2:
+        return " · ".join(titles)
+    return f"{titles[0]} and {len(titles) - 1} more handouts"
+
+
 def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:
     """Jobs for these targets: one per packet file, or one for all the modules given."""
     if not targets:
@@ -84,7 +92,7 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
 
     if modules:
         settings = base.over(**flags)
-        title = modules[0].module.title if len(modules) == 1 else " · ".join(m.module.title for m in modules[:3]) + (" …" if len(modules) > 3 else "")
+        title = _title_of(modules)
         name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
         return [Job(title, modules, settings.checked(), name, [m.path.resolve().parent for m in modules])]
 
