@@ -42,7 +42,15 @@ class Finding:
 
 Rule = Callable[[LoadedModule], Iterator[Problem]]
 
-SENSITIVE = re.compile(r"\b(coerc\w*|abus\w*|assault\w*|rape\w*)\b", re.IGNORECASE)
+# Words that say a text discusses pressure, abuse, assault or freezing (CONTENT.md: such a
+# handout has a content note and help lines). "Pressure" alone is left out, since a body
+# scan may notice "warmth, coolness or pressure"; so are words for a passing feeling.
+SENSITIVE = re.compile(
+    r"\b(coerc\w*|abus\w*|assault\w*|rape[ds]?|raping|pressur(?:ed|es|ing)"
+    r"|(?:sexual|under|using|is|was|of) pressure|pressure (?:to|into|you|them|me)"
+    r"|freez(?:e|es|ing)|froze|frozen)\b",
+    re.IGNORECASE,
+)
 REVIEW_EVERY = dt.timedelta(days=730)
 
 
@@ -91,8 +99,11 @@ def summary_and_action(m: LoadedModule) -> Iterator[Problem]:
 
 
 def _is_sensitive(m: LoadedModule) -> bool:
+    """Whether the module discusses pressure, abuse, assault or freezing anywhere: in what it
+    says it is about, or in any text of its blocks."""
     module = m.module
     about = [module.title, module.subtitle or "", *module.topics, *(module.summary or [])]
+    about += readability.texts_of(m.source.data.get("blocks") or [])
     return any(SENSITIVE.search(text) for text in about)
 
 

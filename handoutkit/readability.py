@@ -12,7 +12,10 @@ from typing import Any, Iterator
 
 # Fields whose strings a reader reads as sentences. Titles and table headers are left
 # out on purpose: they are fragments, and fragments make any text look easier than it is.
-PROSE_FIELDS = ("body", "items", "note", "say", "question", "text")
+# Table cells ("rows") are read: a cell can hold a whole sentence, hard words and all.
+PROSE_FIELDS = ("body", "items", "note", "say", "question", "text", "rows")
+# Keys whose strings name a thing for the engine, not words a reader sees.
+_NOT_TEXT = ("type", "region", "style", "tone")
 
 _MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")
@@ -36,6 +39,20 @@ def located_prose(module: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str
 
 def prose_of(module: dict[str, Any]) -> Iterator[str]:
     return (text for _, text in located_prose(module))
+
+
+def texts_of(value: Any) -> Iterator[str]:
+    """Every string a reader may see in a block (or a list of them): prose, titles,
+    headers, labels and cells alike, but not the keys that name things for the engine."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts_of(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in _NOT_TEXT:
+                yield from texts_of(item)
 
 
 def _strings(value: Any, loc: tuple[Any, ...], prose: bool = False) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -21,6 +21,8 @@ FINDINGS = [
     ("no-action.yaml", 6, 1, "warning", "no action: add a steps, checklist, prompts, script or scale block"),
     ("sensitive.yaml", 1, 1, "warning", "about coercion, abuse or assault but has no content note"),
     ("sensitive.yaml", 6, 1, "warning", "has no way to get help now: add a block '- type: resources'"),
+    ("sensitive-in-body.yaml", 1, 1, "warning", "about coercion, abuse or assault but has no content note"),
+    ("sensitive-in-body.yaml", 6, 1, "warning", "has no way to get help now: add a block '- type: resources'"),
     ("stale-review.yaml", 9, 11, "warning", "last reviewed 2020-01-15, over two years ago"),
     ("http-source.yaml", 11, 10, "warning", "the source link http://example.org/page is not https"),
     ("over-budget.yaml", 2, 1, "warning", "pages on Letter, over its budget of 1"),
@@ -108,6 +110,43 @@ def test_json_output_for_tools():
 def test_summary_line_counts_files_errors_and_warnings():
     result = handouts("check", "--no-pages", str(CHECK / "sensitive.yaml"))
     assert result.out.strip().splitlines()[-1] == "1 file checked: 0 errors, 2 warnings"
+
+
+def test_a_sensitive_word_in_a_block_body_alone_asks_for_both_note_and_help_lines():
+    result = handouts("check", "--no-pages", str(CHECK / "sensitive-in-body.yaml"))
+    assert "has no content note" in result.out and "has no way to get help now" in result.out, result.out
+    assert result.out.strip().splitlines()[-1] == "1 file checked: 0 errors, 2 warnings"
+
+
+def test_a_grounding_exercise_that_names_a_feeling_or_a_sensation_is_not_sensitive():
+    result = handouts("check", "--strict", "--no-pages", str(CHECK / "grounding-feeling.yaml"))
+    assert result.code == 0, result.out
+
+
+@pytest.mark.parametrize("text,sensitive", [
+    ("Someone pressured you.", True), ("That is pressure.", True), ("sexual pressure", True),
+    ("You may freeze.", True), ("I froze.", True), ("It was rape.", True), ("abuse", True),
+    ("Notice warmth, coolness or pressure.", False), ("You may feel upset or worried.", False),
+    ("Grapes and drapes", False),
+])
+def test_which_words_make_a_module_sensitive(text, sensitive):
+    from handoutkit.check import SENSITIVE
+
+    assert bool(SENSITIVE.search(text)) is sensitive
+
+
+def test_table_cells_count_for_the_reading_level():
+    from handoutkit import readability
+
+    easy = "You can stop. You can say no. It is okay to rest. " * 4
+    module = {"blocks": [{"type": "text", "body": easy},
+                         {"type": "table", "columns": ["What", "Why"],
+                          "rows": [["Notwithstanding contemporaneous psychophysiological considerations, "
+                                    "institutional accountability necessitates comprehensive documentation.", ""]]}]}
+    without = {"blocks": module["blocks"][:1]}
+    with_cells = readability.reading_of(module)
+    assert with_cells.grade > readability.reading_of(without).grade + 2
+    assert any("Notwithstanding" in s for _, s in with_cells.hardest)
 
 
 def test_validation_errors_are_check_findings_too():
