@@ -24,8 +24,8 @@ def worker_ignores_interrupts() -> None:
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """SIGINT held back while worker processes start: they inherit the held mask and only
-    let it through once they ignore it; here, a Ctrl-C pressed meanwhile arrives afterwards."""
+    """SIGINT held back for a moment; a Ctrl-C pressed meanwhile arrives afterwards. Worker
+    processes started meanwhile inherit the held mask and let it through once they ignore it."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
@@ -47,7 +47,8 @@ def run_stoppably(submit: Callable[[str], Future], targets: list[str], at_once: 
                     running.add(submitted[-1])
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                on_outcome(future.result())
+                with signals_held():  # a Ctrl-C waits until this outcome is told whole
+                    on_outcome(future.result())
         return False
     except KeyboardInterrupt:
         wait(submitted)  # those running end by themselves: each writes its PDF whole or not at all

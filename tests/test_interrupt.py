@@ -26,26 +26,33 @@ def _default_sigint() -> None:
 
 
 def test_ctrl_c_stops_a_batch_and_says_what_was_built(tmp_path: Path):
+    work = tmp_path / "work"
+    work.mkdir()
     for name in PACKETS:
-        (tmp_path / f"{name}.yaml").write_text(
+        (work / f"{name}.yaml").write_text(
             f"title: Packet {name}\nhandouts: [help-now, body-scan, grounding-5-4-3-2-1]\n", encoding="utf-8")
     env = {**os.environ, "HANDOUTS_CONFIG": str(tmp_path / "none.yaml"), "PYTHONUNBUFFERED": "1"}
     env.pop("HANDOUTS_LIBRARY", None)
+    err_file = open(tmp_path / "stderr.txt", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "handoutkit", "build", *(f"{n}.yaml" for n in PACKETS), "-j", "2"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=work, env=env, stdout=subprocess.PIPE, stderr=err_file, text=True,
         start_new_session=True, preexec_fn=_default_sigint,
     )
     safety = threading.Timer(SAFETY_NET, lambda: os.killpg(proc.pid, signal.SIGKILL))
     safety.start()
     try:
         first = proc.stdout.readline()  # blocks until the first packet is written
-        assert first.startswith("wrote p1.pdf"), first + proc.stderr.read()
+        assert first.startswith("wrote p1.pdf"), first
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to every process of the group
-        rest, err = proc.communicate()
+        rest = proc.stdout.read()  # the same buffered reader: what readline read ahead is kept
+        proc.wait()
     finally:
         safety.cancel()
     out = first + rest
+    err_file.seek(0)
+    err = err_file.read()
+    err_file.close()
 
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in out + err
@@ -56,10 +63,10 @@ def test_ctrl_c_stops_a_batch_and_says_what_was_built(tmp_path: Path):
     assert sorted(built + [n.replace(".yaml", ".pdf") for n in not_built]) == [f"{n}.pdf" for n in PACKETS]
     assert "p1.pdf" in built and not_built, "stopped before all six"
     # The summary agrees with the disk and with the lines printed; each PDF is whole.
-    on_disk = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    on_disk = sorted(p.name for p in work.glob("*.pdf"))
     assert on_disk == sorted(built)
     assert sorted(re.findall(r"^wrote (\S+) ", out, re.M)) == sorted(built)
     for name in on_disk:
-        assert len(pypdf.PdfReader(tmp_path / name).pages) >= 3
-    leftovers = [p.name for p in tmp_path.iterdir() if p.suffix not in {".yaml", ".pdf"}]
+        assert len(pypdf.PdfReader(work / name).pages) >= 3
+    leftovers = [p.name for p in work.iterdir() if p.suffix not in {".yaml", ".pdf"}]
     assert leftovers == [], "no .part files or anything else half-written"
