@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
@@ -372,59 +373,55 @@ def _next_line(p: Preview, what: str) -> str:
         pytest.fail(f"no {what} line: {p.stderr()}")
 
 
+@contextlib.contextmanager
 def _started_with_browsers(tmp_path: Path, env: dict, no_open: bool, names=("www-browser", "xdg-open")):
+    """A preview of all-blocks.yaml whose PATH holds only the fake browsers; killed at the end, they too."""
     module = tmp_path / "all-blocks.yaml"
     shutil.copy(FIXTURES / "all-blocks.yaml", module)
     folder, record = _fake_browsers(tmp_path, names)
     base = {"PATH": str(folder), "BROWSER": None, "DISPLAY": None, "WAYLAND_DISPLAY": None}
-    return Preview(str(module), tmp_path, env_extra={**base, **env}, no_open=no_open), record
+    p = None
+    try:
+        p = Preview(str(module), tmp_path, env_extra={**base, **env}, no_open=no_open)
+        yield p, record
+    finally:
+        if p is not None:
+            p.close()
+        _stop_fake_browsers(record)
 
 
 def test_without_a_display_the_url_is_printed_and_no_browser_is_run(tmp_path: Path):
-    p, record = _started_with_browsers(tmp_path, {}, no_open=False)  # the URL came first: no hang
-    try:
+    with _started_with_browsers(tmp_path, {}, no_open=False) as (p, record):  # the URL came first: no hang
         assert re.fullmatch(r"built \d\d:\d\d:\d\d, \d+ pages?\n", _next_line(p, "built"))
         assert _next_line(p, "advice") == "open this address in your browser\n"
         assert p.status()["error"] is None and "Every block type" in p.pdf_text()  # it serves
         assert not record.exists(), "no console browser was started"
         assert p.interrupt() == 0
-    finally:
-        p.close()
-        _stop_fake_browsers(record)
 
 
 def test_only_a_console_browser_is_never_run_even_with_a_display(tmp_path: Path):
-    p, record = _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=False, names=("www-browser",))
-    try:
+    with _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=False, names=("www-browser",)) as (p, record):
         _next_line(p, "built")
         assert _next_line(p, "advice") == "open this address in your browser\n"
         assert p.status()["error"] is None
         assert not record.exists()
         assert p.interrupt() == 0
-    finally:
-        p.close()
-        _stop_fake_browsers(record)
 
 
 def test_a_desktop_browser_is_opened_and_never_waited_on(tmp_path: Path):
-    p, record = _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=False)
-    try:
+    with _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=False) as (p, record):
         assert p.status()["error"] is None  # it serves while the browser blocks
         deadline = time.monotonic() + WAIT  # the browser starts in the background: look until it has
         while not record.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert record.read_text().split() == [str(tmp_path / "fake-bin" / "xdg-open"), p.url]
         assert p.interrupt() == 0
-    finally:
-        p.close()
-        _stop_fake_browsers(record)
 
 
 def test_no_open_runs_no_browser_and_the_terminal_logs_each_rebuild_and_error(tmp_path: Path):
-    p, record = _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=True)
-    module = tmp_path / "all-blocks.yaml"
-    good = module.read_text(encoding="utf-8")
-    try:
+    with _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=True) as (p, record):
+        module = tmp_path / "all-blocks.yaml"
+        good = module.read_text(encoding="utf-8")
         first = p.status()
         assert re.fullmatch(r"built \d\d:\d\d:\d\d, \d+ pages\n", _next_line(p, "built"))
         save(module, good.replace("title: Every block type", "title: Saved again"))
@@ -436,9 +433,6 @@ def test_no_open_runs_no_browser_and_the_terminal_logs_each_rebuild_and_error(tm
                          p.stderr(), re.M), p.stderr()
         assert p.interrupt() == 0
         assert not record.exists(), "--no-open opens nothing"
-    finally:
-        p.close()
-        _stop_fake_browsers(record)
 
 
 def test_a_reload_keeps_the_readers_page():
