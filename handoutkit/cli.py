@@ -153,38 +153,49 @@ def _pages(n: int) -> str:
 
 
 def _build_batch(targets, library, base, flags, jobs, places):
-    """Each packet in its own worker process, with a progress bar; failures don't stop the rest."""
+    """Each packet in its own worker process, with a progress bar; failures don't stop the rest.
+    Ctrl-C stops the batch: see handoutkit/interrupt.py."""
     import os
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .build import build_one
+    from .interrupt import InOrder, run_stoppably, worker_ignores_interrupts
 
     workers = min(jobs or os.cpu_count() or 1, len(targets))
-    outcomes = []
+    in_order = InOrder(targets, _tell)
     console = Console(stderr=True, highlight=False)
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
         task = bar.add_task("packets", total=len(targets))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(build_one, t, library.user_folders, base, flags,
-                                   places[t][0].path, places[t][1].path if places[t][1] else None)
-                       for t in targets]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
+
+        def done(outcome) -> None:
+            if in_order.add(outcome):
                 bar.advance(task)
-    order = {t: i for i, t in enumerate(targets)}
-    outcomes.sort(key=lambda o: order[o.target])
-    for o in outcomes:
-        if o.ok:
-            echo(f"wrote {o.output} ({_pages(o.pages)})")
-            if o.reminder:
-                echo(f"  note: {o.reminder}")
-        else:
-            for message in o.errors:
-                echo(message, err=True)
-    return outcomes
+
+        with ProcessPoolExecutor(max_workers=workers, initializer=worker_ignores_interrupts) as pool:
+            stopped = run_stoppably(
+                lambda t: pool.submit(build_one, t, library.user_folders, base, flags,
+                                      places[t][0].path, places[t][1].path if places[t][1] else None),
+                targets, workers, done)
+    in_order.tell_the_rest()
+    if stopped:
+        built = [str(o.output) for o in in_order.outcomes if o.ok]
+        not_built = [t for t in targets if t not in {o.target for o in in_order.outcomes if o.ok}]
+        echo(f"stopped: built {', '.join(built) or 'nothing'}; not built: {', '.join(not_built)}", err=True)
+        raise typer.Exit(130)
+    return in_order.outcomes
+
+
+def _tell(o) -> None:
+    if o.ok:
+        echo(f"wrote {o.output} ({_pages(o.pages)})")
+        if o.reminder:
+            echo(f"  note: {o.reminder}")
+    else:
+        for message in o.errors:
+            echo(message, err=True)
 
 
 @app.command("list")

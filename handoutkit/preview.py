@@ -10,22 +10,25 @@ changes; a build error shows above the last good PDF until the file is fixed.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
+import sys
 import threading
-import webbrowser
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from .browser import open_in_background
 from .build import is_id
 from .errors import HandoutkitError, UsageError
 from .library import SUFFIXES, Library
 from .localserver import HEADERS, HOST, host_ok, new_secret, route, url
 from .settings import Settings
+from .terminal import visible
 
 POLL_MS = 700
 # Files whose change can change the PDF; anything else in a watched folder is ignored.
@@ -43,6 +46,17 @@ class Snapshot:
     pdf_version: int | None  # the version that made it
     building: bool
     name: str  # the file name `build` would use
+    pages: int = 0  # the last good PDF's
+
+
+def tell(s: Snapshot, done: str = "rebuilt") -> None:
+    """The terminal's line for a build: its time and pages, or its error. Never the client's
+    name, which only the page shows."""
+    when = dt.datetime.now().strftime("%H:%M:%S")
+    if s.error is None:
+        print(f"{done} {when}, {s.pages} page{'s' if s.pages != 1 else ''}", flush=True)
+    else:
+        print(visible(f"error {when}:\n{s.error}"), file=sys.stderr, flush=True)
 
 
 class Preview:
@@ -77,11 +91,12 @@ class Preview:
 
         with self._lock:
             self._state = replace(self._state, building=True)
-        pdf, name, error = None, None, None
+        pdf, name, error, pages = None, None, None, 0
         try:
             library = self.library.forgetting()  # files may have changed since the last build
             [job] = plan([self.target], library, base=self.base, flags=self.flags)
-            pdf, name = render_job(job, library).rendered.pdf, job.output_name
+            rendered = render_job(job, library).rendered
+            pdf, name, pages = rendered.pdf, job.output_name, rendered.pages
         except HandoutkitError as exc:
             if startup and isinstance(exc, (UsageError, TemplateProblem)):
                 raise  # an unknown id, a bad flag, a broken page template: stop here, like `build`
@@ -92,9 +107,12 @@ class Preview:
             s = self._state
             version = s.version + 1
             if error is None:
-                self._state = Snapshot(version, None, pdf, version, False, name or s.name)
+                self._state = Snapshot(version, None, pdf, version, False, name or s.name, pages)
             else:
-                self._state = Snapshot(version, error, s.pdf, s.pdf_version, False, s.name)
+                self._state = Snapshot(version, error, s.pdf, s.pdf_version, False, s.name, s.pages)
+            latest = self._state
+        if not startup:  # the first build is told once its address is printed
+            tell(latest)
 
     # --- watching ---------------------------------------------------------------
 
@@ -179,6 +197,17 @@ PAGE = """<!doctype html>
   var errorText = document.getElementById("error-text");
   var note = document.getElementById("note");
   function say(text) { note.textContent = text; note.className = text ? "shown" : ""; }
+  // The reader's page, kept across reloads as the #page=N that built-in PDF viewers honour.
+  // Browsers' own viewers do not tell the page they show to the page around them; where
+  // one puts it in its address (or the reader typed it there), it is read from there.
+  var readerPage = 1;
+  function currentPage() {
+    try {
+      var m = /(?:^#|[#&])page=(\\d+)/.exec(frame.contentWindow.location.hash);
+      if (m) { readerPage = parseInt(m[1], 10); }
+    } catch (e) { /* a viewer of another origin: keep the last page known */ }
+    return readerPage;
+  }
   function poll() {
     fetch("status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       say(s.building ? "Updating\\u2026" : "");
@@ -189,7 +218,7 @@ PAGE = """<!doctype html>
       if (s.pdf !== null && s.pdf !== shownPdf) {
         shownPdf = s.pdf;
         frame.className = "";
-        frame.src = "document.pdf?v=" + s.pdf;
+        frame.src = "document.pdf?v=" + s.pdf + "#page=" + currentPage();
       }
     }).catch(function () {
       say("The preview has stopped. Run handouts preview again to restart it.");
@@ -291,8 +320,9 @@ def serve(target: str, library: Library, flags: dict[str, Any], *, base: Setting
         preview.rebuild(startup=True)  # an invalid file still starts: its error shows in the page
         address = url(server.server_address[1], server.secret)
         print(f"Preview at {address} — Ctrl-C to stop", flush=True)
-        if open_browser:
-            webbrowser.open(address)
+        tell(preview.snapshot(), "built")
+        if open_browser:  # only now that it serves, and never waited on
+            open_in_background(address, lambda words: print(words, flush=True))
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass

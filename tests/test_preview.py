@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
@@ -39,14 +40,18 @@ def _default_sigint() -> None:
 
 
 class Preview:
-    """A running `handouts preview … --no-open --port 0`, always killed at the end."""
+    """A running `handouts preview … --no-open --port 0`, always killed at the end.
+    ``env_extra`` values of None remove a variable; ``no_open=False`` lets it open a browser."""
 
-    def __init__(self, target: str, tmp_path: Path, library: Path | None = None, env_extra: dict | None = None):
+    def __init__(self, target: str, tmp_path: Path, library: Path | None = None, env_extra: dict | None = None,
+                 no_open: bool = True):
         before = ["--library", str(library)] if library else []
         self.err_file = open(tmp_path / "preview-stderr.txt", "w+")
+        env = {**env_for(tmp_path), **(env_extra or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "handoutkit", *before, "preview", target, "--no-open", "--port", "0"],
-            cwd=tmp_path, env={**env_for(tmp_path), **(env_extra or {})}, stdout=subprocess.PIPE, stderr=self.err_file, text=True,
+            [sys.executable, "-m", "handoutkit", *before, "preview", target, *(["--no-open"] if no_open else []),
+             "--port", "0"],
+            cwd=tmp_path, env={k: v for k, v in env.items() if v is not None}, stdout=subprocess.PIPE, stderr=self.err_file, text=True,
             # Started in the background by a shell, the tests inherit an ignored SIGINT: give it back.
             preexec_fn=_default_sigint if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else None,
         )
@@ -327,3 +332,114 @@ def test_the_server_listens_on_loopback_only():
     assert localserver.route("/s/abd/status", "abc") is None
     assert localserver.route("/s/\udcff/", "abc") is None
     assert len(localserver.new_secret()) >= 43 and localserver.new_secret() != localserver.new_secret()
+
+
+# --- no hang without a desktop browser; the terminal's log ------------------------------
+
+FAKE_BROWSER = """#!/bin/sh
+# Records how it was called, then blocks forever, as a console browser holds the terminal.
+echo "$0 $*" >> '{record}'
+echo $$ >> '{record}.pids'
+exec sleep 100000
+"""
+
+
+def _fake_browsers(tmp_path: Path, names=("www-browser", "xdg-open")) -> tuple[Path, Path]:
+    """A folder for PATH holding only browsers that record their call and never return."""
+    folder = tmp_path / "fake-bin"
+    folder.mkdir(exist_ok=True)
+    record = tmp_path / "browser-calls.txt"
+    for name in names:
+        script = folder / name
+        script.write_text(FAKE_BROWSER.format(record=record), encoding="utf-8")
+        script.chmod(0o755)
+    return folder, record
+
+
+def _stop_fake_browsers(record: Path) -> None:
+    pids = Path(f"{record}.pids")
+    for pid in pids.read_text().split() if pids.exists() else []:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _next_line(p: Preview, what: str) -> str:
+    """The next line on the preview's stdout, read as it comes (no fixed sleep)."""
+    try:
+        return p.lines.get(timeout=WAIT * 4)
+    except queue.Empty:
+        pytest.fail(f"no {what} line: {p.stderr()}")
+
+
+@contextlib.contextmanager
+def _started_with_browsers(tmp_path: Path, env: dict, no_open: bool, names=("www-browser", "xdg-open")):
+    """A preview of all-blocks.yaml whose PATH holds only the fake browsers; killed at the end, they too."""
+    module = tmp_path / "all-blocks.yaml"
+    shutil.copy(FIXTURES / "all-blocks.yaml", module)
+    folder, record = _fake_browsers(tmp_path, names)
+    base = {"PATH": str(folder), "BROWSER": None, "DISPLAY": None, "WAYLAND_DISPLAY": None}
+    p = None
+    try:
+        p = Preview(str(module), tmp_path, env_extra={**base, **env}, no_open=no_open)
+        yield p, record
+    finally:
+        if p is not None:
+            p.close()
+        _stop_fake_browsers(record)
+
+
+def test_without_a_display_the_url_is_printed_and_no_browser_is_run(tmp_path: Path):
+    with _started_with_browsers(tmp_path, {}, no_open=False) as (p, record):  # the URL came first: no hang
+        assert re.fullmatch(r"built \d\d:\d\d:\d\d, \d+ pages?\n", _next_line(p, "built"))
+        assert _next_line(p, "advice") == "open this address in your browser\n"
+        assert p.status()["error"] is None and "Every block type" in p.pdf_text()  # it serves
+        assert not record.exists(), "no console browser was started"
+        assert p.interrupt() == 0
+
+
+def test_only_a_console_browser_is_never_run_even_with_a_display(tmp_path: Path):
+    with _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=False, names=("www-browser",)) as (p, record):
+        _next_line(p, "built")
+        assert _next_line(p, "advice") == "open this address in your browser\n"
+        assert p.status()["error"] is None
+        assert not record.exists()
+        assert p.interrupt() == 0
+
+
+def test_a_desktop_browser_is_opened_and_never_waited_on(tmp_path: Path):
+    with _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=False) as (p, record):
+        assert p.status()["error"] is None  # it serves while the browser blocks
+        deadline = time.monotonic() + WAIT  # the browser starts in the background: look until it has
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert record.read_text().split() == [str(tmp_path / "fake-bin" / "xdg-open"), p.url]
+        assert p.interrupt() == 0
+
+
+def test_no_open_runs_no_browser_and_the_terminal_logs_each_rebuild_and_error(tmp_path: Path):
+    with _started_with_browsers(tmp_path, {"DISPLAY": ":99"}, no_open=True) as (p, record):
+        module = tmp_path / "all-blocks.yaml"
+        good = module.read_text(encoding="utf-8")
+        first = p.status()
+        assert re.fullmatch(r"built \d\d:\d\d:\d\d, \d+ pages\n", _next_line(p, "built"))
+        save(module, good.replace("title: Every block type", "title: Saved again"))
+        changed = p.next_status(first["version"], ok=True)
+        assert re.fullmatch(r"rebuilt \d\d:\d\d:\d\d, \d+ pages\n", _next_line(p, "rebuilt"))
+        save(module, good.replace("minutes: 10\n", "minutes: 10\nsumary: [typo]\n"))
+        p.next_status(changed["version"], ok=False)
+        assert re.search(rf"^error \d\d:\d\d:\d\d:\n{re.escape(str(module))}:\d+:1: unknown key 'sumary'",
+                         p.stderr(), re.M), p.stderr()
+        assert p.interrupt() == 0
+        assert not record.exists(), "--no-open opens nothing"
+
+
+def test_a_reload_keeps_the_readers_page():
+    """The new PDF opens at the page the viewer showed, as far as the viewer tells it: the
+    built-in viewers honour #page=N but do not report the page they show (see preview.py)."""
+    from handoutkit.preview import Snapshot, page
+
+    served = page("x.yaml", Snapshot(3, None, b"%PDF-", 3, False, "x.pdf", 2))
+    assert 'frame.src = "document.pdf?v=" + s.pdf + "#page=" + currentPage();' in served
+    assert "/(?:^#|[#&])page=(\\d+)/.exec(frame.contentWindow.location.hash)" in served
