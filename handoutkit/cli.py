@@ -356,6 +356,31 @@ def config_set(key: str = typer.Argument(..., metavar="KEY"), value: str = typer
     echo(f"{key} set in {written}")
 
 
+@config_app.command("unset")
+def config_unset(key: str = typer.Argument(..., metavar="KEY")) -> None:
+    """Remove one default, like `handouts config unset logo`; works on a damaged file too."""
+    from . import config, config_repair
+
+    echo(f"{key} is not set in {config_repair.unset(key)}")
+    config.load()  # what else is wrong is said now, not at the next build
+
+
+@config_app.command("edit")
+def config_edit() -> None:
+    """Open the settings file in $VISUAL or $EDITOR, then check it."""
+    from . import config_repair
+
+    echo(f"{config_repair.edit()} is valid")
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print where the settings file is (for scripts), whether or not it exists."""
+    from . import config
+
+    echo(str(config.path()))
+
+
 def _arguments_are_text(args: list[str]) -> None:
     """Arguments must be text: bytes that are not UTF-8 (a file name from another system)
     or control characters (an escape sequence in a client's name) would reach the PDF, a

@@ -47,7 +47,27 @@ def path() -> Path:
     return Path(platformdirs.user_config_dir("handoutkit", appauthor=False)) / "config.yaml"
 
 
+HEADER = "# handoutkit settings: `handouts config set KEY VALUE` changes them.\n"
+REPAIR_HINT = "(`handouts config edit` opens it; `handouts config path` shows where it is)"
+
+
+class ConfigDamaged(InputError):
+    """The config file cannot be used: its problems, then how to reach the file to fix it."""
+
+    def messages(self) -> list[str]:
+        return super().messages() + [REPAIR_HINT]
+
+
 def load() -> Config:
+    try:
+        return _load()
+    except ConfigDamaged:
+        raise
+    except InputError as exc:
+        raise ConfigDamaged(exc.problems) from None
+
+
+def _load() -> Config:
     file = path()
     if not file.exists() and not file.is_symlink():  # a link loop: reading it says so
         return Config()
@@ -107,6 +127,6 @@ def set_value(key: str, value: str) -> Path:
     if (wrong := _invalid(checked)) is not None:
         raise UsageError(wrong[1])
     file.parent.mkdir(parents=True, exist_ok=True)
-    text = "# handoutkit settings: `handouts config set KEY VALUE` changes them.\n"
+    text = HEADER
     text += yaml.safe_dump(checked.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True)
     return write_atomic(file, text.encode("utf-8"))

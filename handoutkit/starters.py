@@ -128,8 +128,16 @@ def write_starter(module_id: str, kind: str, folder: Path) -> Path:
 
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", module_id):
         raise UsageError(f"'{module_id}' cannot be an id (expected lowercase letters, digits and single hyphens, like 'sleep-worries')")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder (give --dir a folder)")
     if not folder.is_dir():
-        raise UsageError(f"no folder {folder} (create it first, or give --dir an existing folder)")
+        # The folder the clinician named is made; a whole missing path is more likely a typo.
+        if not folder.parent.is_dir():
+            raise UsageError(f"no folder {folder.parent} to create {folder.name} in (create it first, or check --dir)")
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise UsageError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
     target = folder / f"{module_id}.yaml"
     if target.exists():
         raise UsageError(f"{target} already exists; handouts new never overwrites a file (pick another id or folder)")
