@@ -3,59 +3,50 @@
 A terminal sends SIGINT to the whole process group, workers included. A worker hit in the
 middle of a render would hand back a KeyboardInterrupt, and one hit while it waits for a
 job dies and breaks the pool; neither says which packets were built. So workers ignore
-SIGINT and only the main process acts on it: it starts no further packet and waits for
-the running ones, each of which writes its PDF whole (output.py) or not at all.
-The wait is at most one packet's render.
+SIGINT and only the main process acts on it.
+
+The main process does not let Ctrl-C raise KeyboardInterrupt either: raised between two
+bytecodes, it could land after the pool took a packet and before the batch remembered it,
+and that packet's PDF would be written but never told. Instead Ctrl-C only sets a flag; the
+batch looks at it between waits, starts no further packet, and tells every running one as it
+ends, each writing its PDF whole (output.py) or not at all. The wait is at most one
+packet's render.
 """
 
 from __future__ import annotations
 
 import signal
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
+
+LOOK_EVERY = 0.2  # seconds between looks at the flag while packets render
 
 
 def worker_ignores_interrupts() -> None:
     """A worker's initializer: the main process decides what Ctrl-C means."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT held back for a moment; a Ctrl-C pressed meanwhile arrives afterwards. Worker
-    processes started meanwhile inherit the held mask and let it through once they ignore it."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run_stoppably(submit: Callable[[str], Future], targets: list[str], at_once: int,
                   on_outcome: Callable) -> bool:
     """Hand ``on_outcome`` the outcome of each target, ``at_once`` running at a time; True when
     Ctrl-C stopped the run. Each packet is submitted only when a worker is free: the pool
-    itself would queue the rest as started already, beyond the reach of ``cancel``."""
-    waiting, running, submitted = list(targets), set(), []
+    itself would queue the rest as started already, beyond the reach of ``cancel``.
+    Call from the main thread (only it can set a signal handler)."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    waiting, running = list(targets), set()
     try:
-        while waiting or running:
-            while waiting and len(running) < at_once:
-                with signals_held():  # not between submitting and remembering it
-                    submitted.append(submit(waiting.pop(0)))
-                    running.add(submitted[-1])
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+        while running or (waiting and not stop.is_set()):
+            while waiting and len(running) < at_once and not stop.is_set():
+                running.add(submit(waiting.pop(0)))
+            done, running = wait(running, timeout=LOOK_EVERY, return_when=FIRST_COMPLETED)
             for future in done:
-                with signals_held():  # a Ctrl-C waits until this outcome is told whole
-                    on_outcome(future.result())
-        return False
-    except KeyboardInterrupt:
-        wait(submitted)  # those running end by themselves: each writes its PDF whole or not at all
-        for future in submitted:
-            if future.exception() is None:
-                on_outcome(future.result())  # told once: a second time is ignored
-        return True
+                on_outcome(future.result())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return stop.is_set()
 
 
 class InOrder:
