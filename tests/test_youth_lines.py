@@ -66,3 +66,14 @@ def test_without_youth_no_youth_line_prints(printed):
         for line in _youth_lines(region):
             assert squash(line["service"]) not in text
             assert squash(line["contact"]) not in text
+
+
+def test_only_handouts_for_teens_ask_for_youth_lines():
+    """CONTENT.md: youth lines belong on handouts for teens, not on every adult handout."""
+    from handoutkit.library import Library
+
+    modules, _ = Library().all()
+    asking = {m.id for m in modules for block in m.module.blocks
+              if block.type == "resources" and block.youth}
+    assert asking == {m.id for m in modules if "teens" in m.module.topics}
+    assert "what-is-sexual-coercion-teens" in asking
