@@ -25,7 +25,9 @@ BUNDLED = {
     "trauma-informed-assessment", "help-now",
     # Library v2 (issue #11)
     "relationship-safety-plan", "options-after-assault", "common-reactions", "why-bodies-freeze",
-    "couples-screening", "telling-someone",
+    "couples-screening", "telling-someone", "supporting-a-survivor", "dissociation",
+    "intimacy-at-your-own-pace", "checking-a-self-blaming-thought", "digital-and-image-pressure",
+    "what-is-sexual-coercion-teens",
 }
 LIBRARY = Library()
 MODULES = {m.id: m for m in LIBRARY.all()[0]}
