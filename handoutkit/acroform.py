@@ -97,7 +97,7 @@ def _off_appearance(pdf: pikepdf.Pdf, bbox, cache: dict) -> pikepdf.Object:
     """An empty appearance of the given size for a button's Off state (one per size)."""
     key = tuple(float(x) for x in bbox)
     if key not in cache:
-        stream = pikepdf.Stream(pdf, b"")
+        stream = pikepdf.Stream(pdf, b"q\nQ\n")  # nothing drawn; an empty stream made pdf.js warn
         stream.Type = Name.XObject
         stream.Subtype = Name.Form
         stream.BBox = Array(bbox)
