@@ -47,6 +47,11 @@ def _page_text(path: Path) -> list[str]:
     return [squash(page) for page in text.split("\f")]
 
 
+def _letters(text: str) -> str:
+    """Text without spaces and hyphens: pdftotext joins a word hyphenated at a line's end."""
+    return re.sub(r"[\s\-\u00ad\u2010]", "", text)
+
+
 def _form_faults(path: Path) -> list[str]:
     """What a viewer would trip on in the form: a field twice, a button without an
     appearance for each state, a tooltip that is an internal name or not the question."""
@@ -88,7 +93,7 @@ def _form_faults(path: Path) -> list[str]:
             # The tooltip is what the page prints beside the field (a table cell's: its column).
             label = re.sub(r", row \d+$", "", tooltip)
             page = page_of.get(widgets[0].get("/P", pikepdf.Dictionary()).objgen)
-            if page is not None and squash(label) not in pages_text[page]:
+            if page is not None and _letters(label) not in _letters(pages_text[page]):
                 faults.append(f"{name}: tooltip {tooltip!r} is not printed on its page")
     return faults
 
