@@ -46,7 +46,7 @@ WANTED = {c for lo, hi in RANGES for c in range(lo, hi + 1)
 def _subset(font: TTFont, codepoints: set[int]) -> TTFont:
     options = subset.Options(hinting=False, layout_features=[], name_IDs=["*"], notdef_outline=True,
                              glyph_names=True, legacy_kern=False)
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "fpgm", "prep", "cvt ", "gasp", "hdmx", "VDMX", "LTSH"]
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "fpgm", "prep", "cvt ", "gasp", "hdmx", "VDMX", "LTSH", "FFTM"]
     sub = subset.Subsetter(options)
     sub.populate(unicodes=codepoints)
     sub.subset(font)
@@ -91,6 +91,7 @@ def build(dejavu: Path) -> bytes:
                   0, 3, 1, 0x409)
     # A fixed date, so the same sources give the same bytes on every run.
     merged["head"].created = merged["head"].modified = timestampFromString("Tue Nov 24 00:00:00 2026")
+    merged.recalcTimestamp = False  # fontTools would stamp the time of saving
     buffer = io.BytesIO()
     merged.save(buffer, reorderTables=True)
     return buffer.getvalue()
