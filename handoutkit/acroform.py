@@ -21,9 +21,10 @@ from . import markdown
 RADIO = 1 << 15  # field flag bit 16: the button is one of a set of radio buttons
 PUSHBUTTON = 1 << 16
 
-# Drawn by a viewer that makes a button's appearance itself (poppler does when a file asks
-# it to with /NeedAppearances, which pdf.js sets after a client types something its font
-# cannot show): the caption in ZapfDingbats, ✔ for a tick and ● for a chosen radio.
+# Drawn by a viewer that makes a button's appearance itself rather than use ours (poppler
+# does for every field once a file sets /NeedAppearances, as pdf.js may after a client types
+# something the field's font cannot show): the caption in ZapfDingbats, ✔ for a tick, ● for
+# a chosen radio. Without it poppler drew such buttons empty.
 _CAPTION = {"check": "4", "radio": "l"}
 _BUTTON_DA = "/ZaDb 0 Tf 0 g"
 
@@ -35,7 +36,7 @@ def finish(data: bytes) -> bytes:
         if form is None or not form.get("/Fields"):
             return data
         off_appearances: dict[tuple, pikepdf.Object] = {}
-        fields = _terminal_fields(form)
+        fields = _top_fields(form)
         for field in fields:
             _plain_tooltip(field)
             kind = field.get("/FT")
@@ -61,7 +62,7 @@ def finish(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def _terminal_fields(form: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+def _top_fields(form: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     """The form's top-level fields, each once.
 
     WeasyPrint lists every radio button both as a kid of its group and in /Fields itself,
