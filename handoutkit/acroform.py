@@ -146,7 +146,7 @@ def _checkbox(pdf, field, cache) -> None:
 def _radio(pdf, group, cache) -> None:
     """One field for the whole scale; its buttons are widgets only.
 
-    WeasyPrint gave every button its own /T and /TU, which makes each a field of its own
+    WeasyPrint gave every button its own /T, which makes each a field of its own
     (PDF 1.7, 12.7.3.1): pdf.js saved the choice on the button and the group read Off.
     It also named the states by position (/0, /1…) with the values in /Opt; that is
     allowed, but a scale from 1 read as one less in every program that ignores /Opt. Now
@@ -161,9 +161,11 @@ def _radio(pdf, group, cache) -> None:
         old_name, on_stream = found
         value = options[index] if index < len(options) else str(old_name)[1:]
         on_name = Name("/" + _name_safe(value))
-        for key in ("/T", "/TU", "/FT", "/Ff", "/V"):
+        for key in ("/T", "/FT", "/Ff", "/V"):
             if key in kid:
                 del kid[key]
+        if "/TU" in group:  # pdf.js reads a widget's own /TU for its tooltip, not its field's
+            kid.TU = group.TU
         _button_widget(pdf, kid, on_name, on_stream, "radio", cache)
         if kid.AS == on_name:
             chosen = on_name

@@ -77,7 +77,7 @@ def _form_faults(path: Path) -> list[str]:
                 faults.append(f"{name}: tooltip {tooltip!r} is not a question or item")
             widgets = list(field.get("/Kids", [field]))
             for widget in widgets:
-                if field is not widget and ("/T" in widget or "/TU" in widget):
+                if field is not widget and "/T" in widget:
                     faults.append(f"{name}: a radio button is named as a field of its own")
                 normal = widget.get("/AP", {}).get("/N")
                 if normal is None:

@@ -104,7 +104,8 @@ def _open(page, pdf: bytes) -> int:
 def _widget_state(page) -> dict:
     return page.evaluate("""() => Object.fromEntries(
         [...document.querySelectorAll('.annotationLayer input, .annotationLayer textarea')].map(e =>
-            [e.dataset.elementId, {name: e.name, type: e.type, value: e.value, checked: e.checked}]))""")
+            [e.dataset.elementId, {name: e.name, type: e.type, value: e.value, checked: e.checked,
+             title: e.closest('section').title}]))""")
 
 
 @pytest.fixture(scope="module")
@@ -253,3 +254,18 @@ def test_engine_draws_tick_choice_and_text_and_nothing_else(engine, blank, fille
         else:
             assert abs(darker(SCALE, index)) < 2, f"radio {value} was not chosen but is drawn"
     assert darker(ONE_LINE) > 3 and darker(MANY_LINES) > 1, "the typed text is not drawn"
+
+
+def test_pdfjs_names_each_field_by_its_question(filled):
+    """pdf.js gives each field's /TU to the browser as its title: what a screen reader and
+    a hover tell about it is the question or item, not an internal name."""
+    _, shown = filled
+    titles = {state["name"]: state["title"] for state in shown.values()}
+    assert titles == {
+        ONE_LINE: "Your name, in one line?",
+        MANY_LINES: "What helped this week?",
+        "fill-in.i-slept-enough": "I slept enough",
+        TICKED: "I ate a meal",
+        "fill-in.i-talked-to-someone": "I talked to someone",
+        SCALE: "How calm do you feel now?",
+    }
