@@ -90,10 +90,18 @@ def _form_faults(path: Path) -> list[str]:
                         faults.append(f"{name}: shows state {widget.get('/AS')}, which it cannot draw")
                 if int(widget.get("/F", 0)) & 4 == 0:
                     faults.append(f"{name}: a widget that does not print")
-            # The tooltip is what the page prints beside the field (a table cell's: its column).
-            label = re.sub(r", row \d+$", "", tooltip)
+            # The tooltip is what the page prints beside the field. A table cell's is its
+            # column's header and row; a header wrapped over lines comes out of pdftotext
+            # word by word across the row, so its words are looked for one by one.
             page = page_of.get(widgets[0].get("/P", pikepdf.Dictionary()).objgen)
-            if page is not None and _letters(label) not in _letters(pages_text[page]):
+            if page is None:
+                continue
+            column = re.fullmatch(r"(.+), row \d+", tooltip)
+            if column:
+                printed = all(word in pages_text[page].split() for word in column.group(1).split())
+            else:
+                printed = _letters(tooltip) in _letters(pages_text[page])
+            if not printed:
                 faults.append(f"{name}: tooltip {tooltip!r} is not printed on its page")
     return faults
 
