@@ -6,8 +6,8 @@ into a one-line and a many-line text field (letters such as Ł, ő, ř, ə), tic
 chooses a radio button of a scale that starts at 1, and saves with pdf.js's own
 ``saveDocument``. The saved file is then read back three ways: pypdf reads the values;
 pdf.js opens it again and shows them; poppler (``pdftoppm``, what Evince and Okular draw)
-and PDFium (``pypdfium2`` with its form environment, what Chrome and Edge draw, on screen
-and as printed) draw the tick, the chosen radio and the text inside each field's box and
+and PDFium (``pypdfium2`` with its form environment, what Chrome and Edge draw), on screen
+and as printed, draw the tick, the chosen radio and the text inside each field's box and
 nothing in the boxes left empty, compared pixel by pixel with the blank file.
 """
 
@@ -211,6 +211,16 @@ def _poppler(path: Path) -> Image.Image:
     return Image.open(f"{prefix}.png")
 
 
+def _poppler_printed(path: Path) -> Image.Image:
+    """What poppler sends to a printer: pdftocairo writes the pages as they print (widgets
+    without the Print flag left out, every appearance drawn into the page), then drawn."""
+    printed = path.with_name(path.stem + "-printed.pdf")
+    subprocess.run(["pdftocairo", "-pdf", str(path), str(printed)], check=True)
+    with pikepdf.open(printed) as pdf:
+        assert "/Annots" not in pdf.pages[0]  # what is drawn now is the page itself
+    return _poppler(printed)
+
+
 def _pdfium(path: Path, printing: bool) -> Image.Image:
     pdf = pdfium.PdfDocument(str(path))
     try:
@@ -224,6 +234,7 @@ def _pdfium(path: Path, printing: bool) -> Image.Image:
 
 ENGINES = {
     "poppler": lambda path: _poppler(path),
+    "poppler-print": lambda path: _poppler_printed(path),
     "pdfium": lambda path: _pdfium(path, printing=False),
     "pdfium-print": lambda path: _pdfium(path, printing=True),
 }
