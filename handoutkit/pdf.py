@@ -174,6 +174,9 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
             _own_outline_and_metadata(document, title, outline or [])
             with _one_font_subsetter():
                 pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
+            if fillable:  # fields that keep a client's answers in real viewers (acroform.py)
+                from . import acroform
+                pdf = acroform.finish(pdf)
     except FatalURLFetchingError:
         raise _refusal(fetcher) from None
     except TooManyPages:
