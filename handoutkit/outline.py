@@ -15,7 +15,9 @@ def _block_lines(block) -> list[str]:
     kind = block.type
     if kind in ("text", "callout"):
         return [_short(block.body)]
-    if kind in ("list", "examples", "checklist"):
+    if kind == "list":
+        return [_short(i.text) for i in block.items]
+    if kind in ("examples", "checklist"):
         return [_short(i) for i in block.items]
     if kind == "steps":
         return [_short(s.text) for s in block.items]
