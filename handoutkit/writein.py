@@ -41,25 +41,28 @@ def table_layout(columns: Any, rows: Any) -> TableLayout:
     return "write" if len(columns) <= MAX_WRITE_COLUMNS else "cards"
 
 
-def block_copies(blocks: Any) -> tuple[tuple[int, Any, Any, bool], ...]:
-    """The blocks of a handout in print order, as (index, block, partner, first): a run of
+def block_copies(blocks: Any) -> tuple[tuple[int, Any, Any, str], ...]:
+    """The blocks of a handout in print order, as (index, block, partner, mark): a run of
     consecutive `per_partner` blocks prints whole for Partner A, then whole for Partner B
-    (never A1 B1 A2 B2), ``first`` marking where each partner's copy starts (a new page,
-    under their label). ``partner`` is None for a block everyone shares."""
-    out: list[tuple[int, Any, Any, bool]] = []
+    (never A1 B1 A2 B2). ``partner`` is None for a block everyone shares. ``mark`` is
+    "partner-start" where a partner's copy starts (a new page, under their label) and
+    "after-partners" on the shared block that follows the last copy (a new page too, so
+    nothing shared is written on Partner B's sheet), else ""."""
+    out: list[tuple[int, Any, Any, str]] = []
     run: list[tuple[int, Any]] = []
 
     def flush() -> None:
         for partner in PARTNERS_VIEW:
-            out.extend((i, block, partner, n == 0) for n, (i, block) in enumerate(run))
+            out.extend((i, block, partner, "" if n else "partner-start") for n, (i, block) in enumerate(run))
         run.clear()
 
     for i, block in enumerate(blocks):
         if block.get("per_partner"):
             run.append((i, block))
             continue
+        after = bool(run)
         flush()
-        out.append((i, block, None, False))
+        out.append((i, block, None, "after-partners" if after else ""))
     flush()
     return tuple(out)
 
