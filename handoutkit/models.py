@@ -25,7 +25,7 @@ Audience = Literal["client", "couple", "clinician"]
 Paper = Literal["letter", "a4"]
 Theme = Literal["default", "print", "large-print"]
 KINDS, AUDIENCES, PAPERS, THEMES = (get_args(t) for t in (Kind, Audience, Paper, Theme))
-# A bundled icon (data/icons): the schema lists every name, so an editor completes them.
+# A bundled icon (styles/icons): the schema lists every name, so an editor completes them.
 Icon = Literal[ICON_NAMES]  # type: ignore[valid-type]
 IconField = Annotated[Icon | None, Field(description="A small line icon beside the text (decorative).")]
 

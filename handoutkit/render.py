@@ -16,7 +16,7 @@ from typing import Any, Generator
 
 import jinja2
 
-from . import context, crisis, icons, limits, markdown, sandbox, templatecache, writein
+from . import context, crisis, limits, markdown, sandbox, templatecache, writein
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -133,8 +133,7 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     tests    web_address (``{% if src.url is web_address %}``)
     globals  field_name(handout_id, label), resources_for(region), range(…) (bounded),
              kind_label[kind], paper_size[paper], block_copies(blocks) (each block with the
-             partner whose copy it is, writein.py), table_layout(columns, rows), fill_columns(rows),
-             icon(name, theme)
+             partner whose copy it is, writein.py), table_layout(columns, rows), fill_columns(rows)
     """
     # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a
     # colleague may carry override templates, and a template that could call methods
@@ -161,7 +160,6 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     env.globals["block_copies"] = writein.block_copies
     env.globals["table_layout"] = writein.table_layout
     env.globals["fill_columns"] = writein.fill_columns
-    env.globals["icon"] = icons.svg
     return env
 
 
