@@ -20,7 +20,7 @@ from .pdf import Rendered, render
 from .render import Document, render_html
 from .settings import Settings
 
-STYLESHEETS = ("fonts.css", "base.css")
+STYLESHEETS = ("fonts.css", "base.css", "icons.css")
 EXTRA_STYLESHEET = "extra.css"
 
 

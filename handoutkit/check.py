@@ -164,7 +164,10 @@ def _markdown_texts(module: models.Module) -> Iterator[tuple[Loc, str, bool]]:
         match block:
             case models.TextBlock() | models.CalloutBlock():
                 yield at + ("body",), block.body, True
-            case models.ListBlock() | models.ChecklistBlock() | models.ExamplesBlock():
+            case models.ListBlock():
+                for j, item in enumerate(block.items):
+                    yield at + ("items", j, "text"), item.text, False
+            case models.ChecklistBlock() | models.ExamplesBlock():
                 for j, item in enumerate(block.items):
                     yield at + ("items", j), item, False
                 if isinstance(block, models.ExamplesBlock) and block.note:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from .icons import NAMES as ICON_NAMES
 from .limits import MAX_MODULE_BLOCKS, MAX_PACKET_HANDOUTS, MAX_TABLE_ROWS
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -24,6 +25,9 @@ Audience = Literal["client", "couple", "clinician"]
 Paper = Literal["letter", "a4"]
 Theme = Literal["default", "print", "large-print"]
 KINDS, AUDIENCES, PAPERS, THEMES = (get_args(t) for t in (Kind, Audience, Paper, Theme))
+# A bundled icon (styles/icons): the schema lists every name, so an editor completes them.
+Icon = Literal[ICON_NAMES]  # type: ignore[valid-type]
+IconField = Annotated[Icon | None, Field(description="A small line icon beside the text (decorative).")]
 
 # The languages handoutkit can print (its labels, dates and crisis lines in that language).
 # SPEC.md adds es and fr with their locales; until then a Spanish packet would print in
@@ -55,17 +59,14 @@ class Strict(BaseModel):
 
 class BlockBase(Strict):
     title: Text | None = None
+    per_partner: bool = Field(
+        False, description="Print this block once for each partner (Partner A, Partner B), each copy "
+                           "on its own page with its own write-in space and form fields.")
 
 
 class TextBlock(BlockBase):
     type: Literal["text"]
     body: Text
-
-
-class ListBlock(BlockBase):
-    type: Literal["list"]
-    items: list[Text] = Field(min_length=1)
-    style: Literal["bullet", "numbered"] = "bullet"
 
 
 class ExamplesBlock(BlockBase):
@@ -90,10 +91,23 @@ class PlainStringItem(Strict):
         return {cls.PLAIN: value} if isinstance(value, str) else value
 
 
+class ListItem(PlainStringItem):
+    PLAIN = "text"
+    text: Text
+    icon: IconField = None
+
+
+class ListBlock(BlockBase):
+    type: Literal["list"]
+    items: list[ListItem] = Field(min_length=1)
+    style: Literal["bullet", "numbered"] = "bullet"
+
+
 class Step(PlainStringItem):
     PLAIN = "text"
     text: Text
     minutes: Annotated[float, Field(gt=0, le=120)] | None = None
+    icon: IconField = None
 
 
 class StepsBlock(BlockBase):
@@ -134,6 +148,7 @@ class CalloutBlock(BlockBase):
     type: Literal["callout"]
     body: Text
     tone: Literal["info", "important", "support"] = "info"
+    icon: IconField = None
 
 
 class TableBlock(BlockBase):

@@ -16,7 +16,7 @@ from typing import Any, Generator
 
 import jinja2
 
-from . import context, crisis, limits, markdown, sandbox, templatecache
+from . import context, crisis, limits, markdown, sandbox, templatecache, writein
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -132,7 +132,8 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
              month_year (November 2026), number (2, 1.5)
     tests    web_address (``{% if src.url is web_address %}``)
     globals  field_name(handout_id, label), resources_for(region, youth), range(…) (bounded),
-             kind_label[kind], paper_size[paper]
+             kind_label[kind], paper_size[paper], block_copies(blocks) (each block with the
+             partner whose copy it is, writein.py), table_layout(columns, rows), fill_columns(rows)
     """
     # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a
     # colleague may carry override templates, and a template that could call methods
@@ -156,6 +157,9 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     env.globals["kind_label"] = sandbox.frozen(KIND_LABELS)
     env.globals["resources_for"] = resources_for
     env.globals["paper_size"] = sandbox.frozen(PAPER_SIZES)
+    env.globals["block_copies"] = writein.block_copies
+    env.globals["table_layout"] = writein.table_layout
+    env.globals["fill_columns"] = writein.fill_columns
     return env
 
 

@@ -72,6 +72,7 @@ def _model_at(top: type[BaseModel], data: Any, loc: Loc) -> type[BaseModel] | No
     if len(loc) == 4:
         return {
             ("steps", "items"): models.Step,
+            ("list", "items"): models.ListItem,
             ("prompts", "items"): models.Prompt,
             ("script", "lines"): models.ScriptLine,
         }.get((_block_type(block), loc[2]))
@@ -108,7 +109,7 @@ def _colon_slip(data: Any, loc: Loc) -> bool:
     if not (loc and isinstance(loc[-1], int) and isinstance(node, dict) and len(node) == 1):
         return False
     key, value = next(iter(node.items()))
-    known = {name for model in (models.Step, models.Prompt, models.ScriptLine) for name in model.model_fields}
+    known = {name for model in (models.Step, models.Prompt, models.ScriptLine, models.ListItem) for name in model.model_fields}
     return isinstance(key, str) and key not in known and isinstance(value, (str, type(None)))
 
 
