@@ -85,7 +85,7 @@ def _block_type(raw: Any) -> str | None:
 
 
 def _keys_of(model: type[BaseModel] | None) -> list[str]:
-    return list(model.model_fields) if model else []
+    return [f.alias or name for name, f in model.model_fields.items()] if model else []
 
 
 def _name(loc: Loc) -> str:
