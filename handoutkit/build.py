@@ -112,13 +112,14 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
 
 def output_name(usual: str, settings: Settings) -> str:
     """The default file name: a discreet packet's says only its neutral title (the usual
-    one names a handout or the clinician's packet file); the clinician's copy says so, and
-    never takes the client copy's name, so building both keeps both."""
+    one names a handout or the clinician's packet file); the clinician's copy says so (unless
+    the name does already), so building both copies of a packet keeps both."""
     if settings.discreet:
         words = "".join(ch.lower() if ch.isascii() and ch.isalnum() else " " for ch in settings.neutral_title).split()
         usual = "-".join(words)[:40].rstrip("-") + ".pdf" if words else "notes.pdf"
-    if settings.copy == "clinician":
-        usual = usual.removesuffix(".pdf") + "-clinician.pdf"
+    stem = usual.removesuffix(".pdf")
+    if settings.copy == "clinician" and "clinician" not in stem.split("-"):
+        usual = stem + "-clinician.pdf"
     return usual
 
 
