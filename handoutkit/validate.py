@@ -176,6 +176,8 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         what = "empty" if kind == "string_too_short" or not value else "too short"
         need = ctx.get("min_length", 1)
         return source.problem(loc, f"'{name}' is {what} (expected at least {need} {'character' if kind == 'string_too_short' else 'item'}{'s' if need != 1 else ''})")
+    if kind == "string_too_long":
+        return source.problem(loc, f"'{name}' is longer than {ctx.get('max_length')} characters (shorten it)")
     if kind == "too_long":
         if (limit := _LIMITED.get(tuple(p for p in loc if not isinstance(p, int)))) is not None:
             thing, noun, advice = limit
