@@ -123,6 +123,17 @@ def output_name(usual: str, settings: Settings) -> str:
     return usual
 
 
+def unused_discreet_title(settings: Settings) -> str | None:
+    """A warning when a neutral title is set but the packet is not discreet: the title
+    alone hides nothing, and must never look as if it did. (SPEC's example packet sets
+    `discreet: false` beside a `discreet_title`, so this is a warning, not an error.)"""
+    if settings.discreet_title and not settings.discreet:
+        return ("warning: 'discreet_title' is set but the packet is not discreet, so its cover, page "
+                "footers, PDF title, bookmarks and file name show what it is about (add 'discreet: true' "
+                "to the packet, or build with --discreet)")
+    return None
+
+
 def outline_labels(job: Job) -> list[str]:
     """Bookmark labels, one per handout: its title, or "Part 2" in a discreet packet (a
     viewer shows bookmarks beside the first page)."""

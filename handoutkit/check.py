@@ -334,6 +334,15 @@ def packet_lines_checked(path: Path, source: sources.Source, library: Library, r
     yield from _stale_lines(source, ("region",) if loaded.packet.region else ("handouts",), regions, today)
 
 
+def discreet_title_alone(source: sources.Source) -> Iterator[Problem]:
+    """A neutral title on a packet that is not discreet hides nothing (build.unused_discreet_title)."""
+    data = source.data
+    if data.get("discreet_title") is not None and data.get("discreet") is not True:
+        yield source.problem(("discreet_title",), "'discreet_title' is set but the packet is not discreet, so "
+                             "it shows what it is about: add 'discreet: true' (or remove 'discreet_title')",
+                             level="warning")
+
+
 RULES: tuple[Rule, ...] = (
     reading_level, long_sentences, summary_and_action, care_for_sensitive_topics,
     review_date, source_links, markdown_on_paper,
@@ -388,6 +397,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True,
                 library.resolve_in_packet(load_packet(path, source))
                 findings += [Finding.of(p) for p in characters_the_fonts_lack(source)]
                 findings += [Finding.of(p) for p in packet_lines_checked(path, source, library, region, today)]
+                findings += [Finding.of(p) for p in discreet_title_alone(source)]
                 continue
             loaded = load_module(path, source)
         except InputError as exc:

@@ -149,6 +149,8 @@ def build(
             echo(f"  note: {reminder}")
         for warning in glyphs.in_details(job.title, job.settings):
             echo(warning, err=True)
+        if warning := building.unused_discreet_title(job.settings):
+            echo(warning, err=True)
         written, outcomes = [out], []
     for path in written:
         if open_:

@@ -251,12 +251,3 @@ class Packet(Strict):
             raise ValueError("a discreet packet starts with its neutral cover (remove 'cover: false', "
                              "or make the packet not discreet)")
         return discreet
-
-    @field_validator("discreet_title")
-    @classmethod
-    def _title_needs_discreet(cls, title: str | None, info: ValidationInfo) -> str | None:
-        # A neutral title alone would not hide the handouts' titles: never let it look as if it did.
-        if title is not None and not info.data.get("discreet"):
-            raise ValueError("'discreet_title' is only used by a discreet packet (add 'discreet: true', "
-                             "or remove 'discreet_title')")
-        return title

@@ -167,12 +167,10 @@ def test_a_wrong_copy_flag(work: Path):
 @pytest.mark.parametrize("extra, line, message", [
     ({"copy": "nurse"}, 5, "'copy' cannot be 'nurse' (expected one of: 'client' or 'clinician')"),
     ({"discreet": "maybe"}, 5, "'discreet' is text 'maybe' (expected true or false)"),
-    ({"discreet_title": "Notes"}, 5,
-     "'discreet_title' is only used by a discreet packet (add 'discreet: true', or remove 'discreet_title')"),
     ({"discreet": "true", "discreet_title": '""'}, 6, "'discreet_title' is empty"),
     ({"discreet": "true", "discreet_title": "x" * 61}, 6, "'discreet_title' is longer than 60 characters"),
     ({"cover": "false", "discreet": "true"}, 6, "a discreet packet starts with its neutral cover (remove 'cover: false'"),
-], ids=["copy", "discreet", "title-alone", "title-empty", "title-long", "no-cover"])
+], ids=["copy", "discreet", "title-empty", "title-long", "no-cover"])
 def test_wrong_packet_keys(work: Path, extra: dict, line: int, message: str):
     err = _refused(work, ["bad.yaml"], _packet(**extra))
     assert err.startswith(f"bad.yaml:{line}:"), err
@@ -196,3 +194,17 @@ def test_unknown_key_suggests_copy(work: Path):
     err = _refused(work, ["bad.yaml"], _packet(cpoy="clinician"))
     assert "unknown key 'cpoy' (did you mean 'copy'?" in err
     assert "copy_" not in err
+
+
+def test_a_neutral_title_alone_is_warned_about(work: Path):
+    """SPEC's example packet sets `discreet: false` beside a `discreet_title`, so it builds;
+    but the title alone hides nothing, and build and check say so."""
+    (work / "half.yaml").write_text(_packet(discreet="false", discreet_title="Session notes"), encoding="utf-8")
+    built = handouts("build", "half.yaml", cwd=work)
+    assert built.code == 0, built.text
+    assert "warning: 'discreet_title' is set but the packet is not discreet" in built.err
+    assert (work / "half.pdf").is_file()
+    checked = handouts("check", "--strict", "--no-pages", "half.yaml", cwd=work)
+    assert checked.code == 1
+    assert "half.yaml:6:17: warning: 'discreet_title' is set but the packet is not discreet" in checked.out
+    assert handouts("check", "--no-pages", "half.yaml", cwd=work).code == 0
