@@ -119,7 +119,7 @@ def test_the_clients_copy_has_nothing_meant_for_the_clinician(built):
 def test_every_page_of_the_clinicians_copy_says_whose_it_is(built):
     pages = _pages(built["clinician"])
     assert pages[0].startswith("Clinician’s copy · not for the client")
-    assert "CLINICIAN’S COPY — NOT FOR THE CLIENT" in pages[0]  # the cover's own mark
+    assert pages[0].startswith("Clinician’s copy · not for the client Clinician’s copy — not for the client")  # header, then the cover’s own mark
     assert CONFIRM in pages[0]
     headers = _headers(built["clinician"])
     assert len(headers) == len(pages) >= 3
@@ -129,7 +129,7 @@ def test_every_page_of_the_clinicians_copy_says_whose_it_is(built):
 
 def test_one_handout_in_a_clinicians_copy_gets_its_cover(built):
     pages = _pages(built["single"])
-    assert "CLINICIAN’S COPY — NOT FOR THE CLIENT" in pages[0] and "Harbour steps" in pages[0]
+    assert "Clinician’s copy — not for the client" in pages[0] and "Harbour steps" in pages[0]
     assert NOTES[1] in " ".join(pages)
 
 
@@ -208,3 +208,41 @@ def test_a_neutral_title_alone_is_warned_about(work: Path):
     assert checked.code == 1
     assert "half.yaml:6:17: warning: 'discreet_title' is set but the packet is not discreet" in checked.out
     assert handouts("check", "--no-pages", "half.yaml", cwd=work).code == 0
+
+
+def _longest_on_the_cover(count: int) -> list[str]:
+    """Bundled ids whose cover entries take the most room: long titles and subtitles."""
+    from handoutkit.library import Library
+
+    library = Library([])
+    size = {i: len(library.load(i).module.title) + len(library.load(i).module.subtitle or "") for i in library.ids()}
+    return sorted(size, key=lambda i: (-size[i], i))[:count]
+
+
+@pytest.mark.parametrize(("theme", "paper", "count"), [
+    ("large-print", "letter", 2), ("large-print", "letter", 4), ("default", "letter", 6),
+    ("print", "a4", 7), ("default", "letter", 14),
+])
+def test_the_clinicians_cover_is_one_page(theme: str, paper: str, count: int):
+    """Its box takes the room of the notes lines: the handouts are described on it up to
+    six (none in large print), and it stays one page up to 14 handouts (4 in large print)."""
+    import io
+
+    import pypdf
+
+    from handoutkit import build as building
+    from handoutkit.library import Library
+    from handoutkit.settings import Settings
+
+    library = Library([])
+    flags = {"theme": theme, "paper": paper, "copy": "clinician", "region": "UK", "client": "Jordan Alexandra Smith",
+             "practice": "Riverside Counseling", "clinician": "Alex Rivera, LMFT"}
+    (job,) = building.plan(_longest_on_the_cover(count), library, base=Settings(), flags=flags)
+    reader = pypdf.PdfReader(io.BytesIO(building.render_job(job, library).rendered.pdf))
+    assert reader.get_destination_page_number(reader.outline[0]) == 1, "the cover runs past one page"
+    cover = squash(reader.pages[0].extract_text())
+    assert "Clinician’s copy — not for the client" in cover and CONFIRM in cover
+    assert "Notes" not in cover and "Alex Rivera" not in cover  # the clinician knows who made it
+    first = job.modules[0].module
+    assert first.title in cover
+    assert (first.subtitle in cover) == (theme != "large-print" and count <= 6), cover
