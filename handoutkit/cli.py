@@ -135,8 +135,10 @@ def build(
         copy=copy.value if copy else None, discreet=discreet,
     )
     if building.is_batch(targets):
-        places = for_batch(targets, output, html)  # all refusals before any packet renders
-        refuse_in_batch(places, building.planned(targets, library, base=base, flags=flags), library)
+        jobs_planned = building.planned(targets, library, base=base, flags=flags)
+        names = {job.packet.resolve(): job.output_name for job in jobs_planned if job.packet is not None}
+        places = for_batch(targets, output, html, names)  # all refusals before any packet renders
+        refuse_in_batch(places, jobs_planned, library)
         outcomes = _build_batch(targets, library, base, flags, jobs, places)
         written = [o.output for o in outcomes if o.ok]
     else:

@@ -205,3 +205,20 @@ def test_form_fields_are_named_by_part(built):
     with pikepdf.open(built["key"]) as pdf:
         names = [str(field.T) for field in pdf.Root.AcroForm.Fields]
     assert names and all(re.match(r"(part-\d|packet)\.", name) for name in names), names
+
+
+def test_a_batch_names_each_pdf_as_a_single_build_would(tmp_path: Path):
+    (tmp_path / "pressure-from-a-partner.yaml").write_text(PRESSURE, encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(PACKET + "discreet: true\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(PACKET.replace("leaving-a-controlling-home.yaml", "pressure-from-a-partner.yaml")
+                                     + "discreet: true\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("title: C\nhandouts: [pressure-from-a-partner.yaml]\ncopy: clinician\n", encoding="utf-8")
+    (tmp_path / "leaving-a-controlling-home.yaml").write_text(LEAVING, encoding="utf-8")
+    refused = handouts("build", "a.yaml", "b.yaml", cwd=tmp_path)
+    assert refused.code == 2 and "Traceback" not in refused.text
+    assert "a.yaml and b.yaml would both write session-notes.pdf: give one of them another 'discreet_title'" in refused.err
+    assert not list(tmp_path.glob("*.pdf"))
+    (tmp_path / "out").mkdir()
+    built = handouts("build", "a.yaml", "c.yaml", "-o", "out/", cwd=tmp_path)
+    assert built.code == 0, built.text
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["c-clinician.pdf", "session-notes.pdf"]
