@@ -43,6 +43,7 @@ class Document:
     date: dt.date
     stylesheets: list[str]
     logo_url: str | None = None
+    crisis: dict[str, Any] | None = None  # the lines it prints, for the clinician's copy (build.crisis_summary)
 
 
 def css_string(text: str) -> str:

@@ -86,7 +86,7 @@ def _block_type(raw: Any) -> str | None:
 
 
 def _keys_of(model: type[BaseModel] | None) -> list[str]:
-    return list(model.model_fields) if model else []
+    return [f.alias or name for name, f in model.model_fields.items()] if model else []
 
 
 def _name(loc: Loc) -> str:
@@ -177,6 +177,8 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         what = "empty" if kind == "string_too_short" or not value else "too short"
         need = ctx.get("min_length", 1)
         return source.problem(loc, f"'{name}' is {what} (expected at least {need} {'character' if kind == 'string_too_short' else 'item'}{'s' if need != 1 else ''})")
+    if kind == "string_too_long":
+        return source.problem(loc, f"'{name}' is longer than {ctx.get('max_length')} characters (shorten it)")
     if kind == "too_long":
         if (limit := _LIMITED.get(tuple(p for p in loc if not isinstance(p, int)))) is not None:
             thing, noun, advice = limit
