@@ -206,6 +206,7 @@ class Outcome:
     pages: int = 0
     errors: tuple[str, ...] = ()
     reminder: str | None = None
+    paper: str = "letter"  # what it was laid out on: it prints on that
 
     @property
     def ok(self) -> bool:
@@ -244,6 +245,7 @@ def build_one(target: str, library_folders: list[Path], base: Settings, flags: d
         (job,) = plan([target], library, base=base, flags=flags)
         result = render_job(job, library)
         written = write_job(result, out or Path(job.output_name), html_out, private=is_private(job))
-        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job))
+        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job),
+                       paper=job.settings.paper)
     except HandoutkitError as exc:
         return Outcome(target, errors=tuple(exc.messages()))

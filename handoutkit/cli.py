@@ -107,13 +107,20 @@ def build(
         help="Also write the final HTML to this file (or inside this folder), only ever together with the PDF."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Packets built at once (default: one per CPU core)."),
     open_: bool = typer.Option(False, "--open", help="Open the PDF in the system's viewer."),
-    print_: bool = typer.Option(False, "--print", help="Send the PDF to the default printer (with `lp`)."),
+    print_: bool = typer.Option(False, "--print", help="Send the PDF to the printer (with `lp`), on the PDF's paper size."),
+    printer: Optional[str] = typer.Option(None, "--printer", metavar="NAME", help="With --print: this printer, not the default (`lpstat -p` lists them)."),
+    copies: int = typer.Option(1, "--copies", metavar="N", min=1, max=100, help="With --print: how many copies."),
+    duplex: Optional[bool] = typer.Option(
+        None, "--duplex/--one-sided", help="With --print: both sides of the paper (flipped on the long edge), or one; default: the printer's own."),
 ) -> None:
     """Build one PDF from handouts, or one PDF per packet file."""
     from . import build as building
     from . import config, glyphs, system
+    from .printing import PrintRequest, print_pdf
     from .targets import for_batch, for_job, refuse_in_batch
 
+    if not print_ and (printer is not None or copies != 1 or duplex is not None):
+        raise UsageError("--printer, --copies, --duplex and --one-sided say how to print: add --print to print")
     library = _library(ctx)
     base = config.base_settings()
     flags = dict(
@@ -125,7 +132,7 @@ def build(
         places = for_batch(targets, output, html)  # all refusals before any packet renders
         refuse_in_batch(places, building.planned(targets, library, base=base, flags=flags), library)
         outcomes = _build_batch(targets, library, base, flags, jobs, places)
-        written = [o.output for o in outcomes if o.ok]
+        written = [(o.output, o.paper) for o in outcomes if o.ok]
     else:
         (job,) = building.plan(targets, library, base=base, flags=flags)
         out, html_out = for_job(job, library, output, html)  # refused before rendering
@@ -136,12 +143,13 @@ def build(
             echo(f"  note: {reminder}")
         for warning in glyphs.in_details(job.title, job.settings):
             echo(warning, err=True)
-        written, outcomes = [out], []
-    for path in written:
+        written, outcomes = [(out, job.settings.paper)], []
+    request = PrintRequest(printer, copies, duplex)
+    for path, paper_size in written:
         if open_:
             system.open_file(path)
         if print_:
-            system.print_file(path)
+            echo(print_pdf(path, paper_size, request))
     failed = [o for o in outcomes if not o.ok]
     if failed:
         echo(f"{len(failed)} of {len(outcomes)} packets failed: " + ", ".join(o.target for o in failed), err=True)
