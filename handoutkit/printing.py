@@ -103,16 +103,17 @@ def ready(request: PrintRequest, path: Path) -> str:
     accepting = _run(lpstat, "-a", printer).stdout
     if re.search(rf"^{re.escape(printer)} not accepting", accepting, re.M):
         raise PrintError(
-            f"wrote {path}, but did not print it: the printer '{printer}' is not accepting jobs. "
+            f"wrote {path}, but did not print it: the printer '{printer}' is not accepting jobs{_reason(accepting)}. "
             f"Let it take jobs again (`cupsaccept {printer}`), then print again")
     return printer
 
 
-def _reason(lpstat_p: str) -> str:
-    """Why a paused printer is paused, as its owner wrote it (`cupsdisable -r`), if they did."""
-    lines = [line.strip() for line in lpstat_p.splitlines()[1:] if line.strip()]
+def _reason(lpstat_says: str) -> str:
+    """Why a printer is paused or refuses jobs, as its owner wrote it (`cupsdisable -r`,
+    `cupsreject -r`), if they did: the lines `lpstat` prints under the printer's own."""
+    lines = [line.strip() for line in lpstat_says.splitlines()[1:] if line.strip()]
     reason = " ".join(lines)
-    return f" ({reason})" if reason and reason.lower() != "paused" else ""
+    return f" ({reason})" if reason and reason.lower() not in ("paused", "rejecting jobs", "reason unknown") else ""
 
 
 def print_pdf(path: Path, paper: str, request: PrintRequest) -> str:

@@ -14,6 +14,7 @@ cups-pdf then writes the printed PDF to the home folder of the job's user (root'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -107,14 +108,21 @@ class PrivateCups:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+CUPS_PDF_OUT = Path(pwd.getpwuid(0).pw_dir) / "PDF"  # cups-pdf's Out for root's jobs (cups-pdf.conf)
+
+
 @pytest.fixture(scope="module")
 def cups():
+    made_out = not CUPS_PDF_OUT.exists()
     server = PrivateCups()
     try:
         server.add_queue("testpdf")
         yield server
     finally:
         server.remove()
+        if made_out:  # cups-pdf made it for these tests: leave root's home as it was
+            with contextlib.suppress(OSError):
+                CUPS_PDF_OUT.rmdir()  # only when empty: never another run's files
 
 
 @pytest.fixture
@@ -140,7 +148,7 @@ def _printed(output: str) -> dict[str, str]:
 
 def _cups_pdf_output(title: str, job: str) -> Path:
     """The PDF cups-pdf wrote for the job, in its user's (root's) home: removed by the caller."""
-    home = Path(pwd.getpwuid(0).pw_dir) / "PDF"
+    home = CUPS_PDF_OUT
     number = job.rsplit("-", 1)[1]
     found = sorted(home.glob(f"{title}*job_{number}.pdf"))
     assert len(found) == 1, (title, job, list(home.glob("*")))
@@ -199,6 +207,18 @@ def test_a_paused_queue_is_said_and_nothing_is_queued(tmp_path: Path, cups: Priv
         "Resume it (`cupsenable paused`, or in the printer's settings), then print again")
     assert out.exists()
     assert cups.run("lpstat", "-o", "paused").stdout == ""  # no job left waiting in the queue
+
+
+def test_a_queue_refusing_jobs_is_said(tmp_path: Path, cups: PrivateCups, env):
+    cups.add_queue("refusing")
+    cups.run("cupsreject", "-r", "moving office", "refusing", check=True)
+    out = tmp_path / "h.pdf"
+    result = handouts("build", "help-now", "-o", str(out), "--print", "--printer", "refusing", env=env)
+    assert result.code == 2 and "Traceback" not in result.text
+    assert result.err.strip() == (
+        f"wrote {out}, but did not print it: the printer 'refusing' is not accepting jobs (moving office). "
+        "Let it take jobs again (`cupsaccept refusing`), then print again")
+    assert out.exists()
 
 
 def test_no_default_printer_is_said(tmp_path: Path, cups: PrivateCups, env):
