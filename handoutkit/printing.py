@@ -90,6 +90,7 @@ def ready(request: PrintRequest, path: Path) -> str:
             f"wrote {path}, but did not print it: the print system (CUPS) is not running. "
             "Start it (on Linux: `sudo systemctl start cups`), then print again")
     printer = _destination(lpstat, request, path)
+    printer = printer.split("/", 1)[0]  # an lpoptions instance (Office/duplex) is its queue's state
     state = _run(lpstat, "-p", printer)
     if state.returncode != 0 or not state.stdout.strip():
         raise PrintError(

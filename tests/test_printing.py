@@ -40,6 +40,11 @@ pytestmark = pytest.mark.skipif(
     reason="starts its own cupsd, which needs root (CI runs as root)")
 
 
+def _tool(name: str) -> str:
+    """CUPS's admin tools live in /usr/sbin, which not every PATH holds."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin") or name
+
+
 class PrivateCups:
     """A cupsd of its own in a fresh folder, listening only on a Unix socket there."""
 
@@ -63,12 +68,12 @@ class PrivateCups:
             "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n", encoding="utf-8")
         self.env = {"CUPS_SERVER": str(self.socket), "LC_ALL": "C"}
         self.process = subprocess.Popen(
-            ["cupsd", "-f", "-c", f"{self.root}/conf/cupsd.conf", "-s", f"{self.root}/conf/cups-files.conf"],
+            [_tool("cupsd"), "-f", "-c", f"{self.root}/conf/cupsd.conf", "-s", f"{self.root}/conf/cups-files.conf"],
             stdout=subprocess.DEVNULL, stderr=open(self.root / "log" / "stderr", "w"))
         self.wait_for(lambda: "scheduler is running" in self.run("lpstat", "-r").stdout, "cupsd to start")
 
     def run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(args), env={**os.environ, **self.env}, capture_output=True, text=True,
+        return subprocess.run([_tool(args[0]), *args[1:]], env={**os.environ, **self.env}, capture_output=True, text=True,
                               check=check, timeout=SAFETY_NET)
 
     def wait_for(self, ready, what: str) -> None:
