@@ -145,6 +145,9 @@ class TableBlock(BlockBase):
 class ResourcesBlock(BlockBase):
     type: Literal["resources"]
     region: str | None = None  # default: the packet's region
+    # Youth lines (Childline, Kids Help Phone, Kids Helpline) only where asked: they belong
+    # on handouts for teens, not on every adult handout (CONTENT.md).
+    youth: bool = False
 
 
 Block = Annotated[

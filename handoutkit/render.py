@@ -51,10 +51,10 @@ def css_string(text: str) -> str:
     return f'"{safe}"'
 
 
-def resources_for(region: str) -> Any:
+def resources_for(region: str, youth: bool = False) -> Any:
     if why := crisis.unknown(region):
         raise UsageError(why)
-    return context.plain(crisis.lines_for(region))
+    return context.plain(crisis.lines_for(region, youth=bool(youth)))
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -131,7 +131,7 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     filters  md, inline (Markdown to HTML), css_string, long_date (24 November 2026),
              month_year (November 2026), number (2, 1.5)
     tests    web_address (``{% if src.url is web_address %}``)
-    globals  field_name(handout_id, label), resources_for(region), range(…) (bounded),
+    globals  field_name(handout_id, label), resources_for(region, youth), range(…) (bounded),
              kind_label[kind], paper_size[paper]
     """
     # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a

@@ -23,6 +23,11 @@ BUNDLED = {
     "body-scan", "grounding-phrases", "couples-check-in", "boundaries-and-pacing",
     "rewriting-the-story", "shame-and-self-blame", "support-and-safety-plan", "progress-review",
     "trauma-informed-assessment", "help-now",
+    # Library v2 (issue #11)
+    "relationship-safety-plan", "options-after-assault", "common-reactions", "why-bodies-freeze",
+    "couples-screening", "telling-someone", "supporting-a-survivor", "dissociation",
+    "intimacy-at-your-own-pace", "checking-a-self-blaming-thought", "digital-and-image-pressure",
+    "what-is-sexual-coercion-teens",
 }
 LIBRARY = Library()
 MODULES = {m.id: m for m in LIBRARY.all()[0]}
