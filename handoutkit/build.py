@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import crisis, cssimports, paths, pictures, sources, templatecache
-from .errors import HandoutkitError, InputError, UsageError
+from .errors import HandoutkitError, InputError, Problem, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_together
 from .pdf import Rendered, render
@@ -96,18 +96,28 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
         name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
         return [Job(title, modules, settings, output_name(name, settings), [m.path.resolve().parent for m in modules])]
 
-    jobs = []
-    for loaded in packets:
-        settings = base.over(**_packet_settings(loaded)).over(**flags).checked()
-        jobs.append(Job(
-            loaded.packet.title,
-            library.resolve_in_packet(loaded),
-            settings,
-            output_name(f"{loaded.source.path.stem}.pdf", settings),
-            [loaded.folder],
-            loaded.source.path,
-        ))
-    return jobs
+    return [packet_job(loaded, library, base=base, flags=flags) for loaded in packets]
+
+
+def packet_job(loaded: LoadedPacket, library: Library, *, base: Settings, flags: dict[str, Any]) -> Job:
+    """The job of one packet file, refused (InputError, at the packet's line) for anything
+    in it a build cannot use. `check` asks this too, so the two never disagree."""
+    settings = base.over(**_packet_settings(loaded)).over(**flags).checked()
+    return Job(
+        loaded.packet.title,
+        library.resolve_in_packet(loaded),
+        settings,
+        output_name(f"{loaded.source.path.stem}.pdf", settings),
+        [loaded.folder],
+        loaded.source.path,
+    )
+
+
+def unprintable(job: Job) -> list[Problem]:
+    """Every picture the job's handouts ask for and cannot have, each at the Markdown that
+    asked: found before rendering (and by `check`), never as a file the PDF engine refused."""
+    base = job.folders[0] if job.folders else Path.cwd()
+    return [p for m in job.modules for p in pictures.in_module(m, base)]
 
 
 def output_name(usual: str, settings: Settings) -> str:
@@ -180,11 +190,9 @@ class Result:
 
 
 def render_job(job: Job, library: Library) -> Result:
-    # Every picture the handouts ask for, checked before any rendering: each problem is
-    # told at the Markdown that asked, never as a file the PDF engine refused.
-    base = job.folders[0] if job.folders else Path.cwd()
-    if problems := [p for m in job.modules for p in pictures.in_module(m, base)]:
+    if problems := unprintable(job):
         raise InputError(problems)
+    base = job.folders[0] if job.folders else Path.cwd()
     document = document_for(job, library)
     html = render_html(document, library.template_dirs)
     roots = [paths.ASSETS, *library.folders, *job.folders]
@@ -241,6 +249,7 @@ class Outcome:
     pages: int = 0
     errors: tuple[str, ...] = ()
     reminder: str | None = None
+    paper: str = "letter"  # what it was laid out on: it prints on that
 
     @property
     def ok(self) -> bool:
@@ -294,6 +303,7 @@ def build_one(target: str, library_folders: list[Path], base: Settings, flags: d
         (job,) = plan([target], library, base=base, flags=flags)
         result = render_job(job, library)
         written = write_job(result, out or Path(job.output_name), html_out, private=is_private(job))
-        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job))
+        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job),
+                       paper=job.settings.paper)
     except HandoutkitError as exc:
         return Outcome(target, errors=tuple(exc.messages()))

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import crisis, glyphs, markdown, models, overflow, readability, sources
+from . import crisis, glyphs, markdown, models, overflow, pictures, readability, sources
 from .errors import HandoutkitError, InputError, Problem
-from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, is_packet, linked_out, load_module, load_packet
+from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, linked_out, load_module, load_packet
 from .settings import Settings
 from .sources import Loc
 
@@ -397,7 +397,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True,
                 raise InputError(Problem(path, 1, 1, LINKED_OUT))
             source = sources.load(path)
             if is_packet(source):
-                library.resolve_in_packet(load_packet(path, source))
+                findings += [Finding.of(p) for p in packet_refusals(load_packet(path, source), library)]
                 findings += [Finding.of(p) for p in characters_the_fonts_lack(source)]
                 findings += [Finding.of(p) for p in packet_lines_checked(path, source, library, region, today)]
                 findings += [Finding.of(p) for p in discreet_title_alone(source)]
@@ -410,6 +410,26 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True,
             findings += [Finding.of(p) for p in (rule(loaded, today) if rule is review_date else rule(loaded))]
         findings += [Finding.of(p) for p in crisis_lines_checked(loaded, region, today)]
         findings += [Finding.of(p) for p in characters_the_fonts_lack(loaded.source)]
-        if render_pages:
+        # What stops `build` of this module alone, found without rendering (so --no-pages
+        # finds it too); a module that cannot be built has no pages to count.
+        if unbuildable := pictures.in_module(loaded):
+            findings += [Finding.of(p) for p in unbuildable]
+        elif render_pages:
             findings += [Finding.of(p) for p in page_budget(loaded, library)]
-    return Report(findings, len(files))
+    # A module named, and named again by a packet that was checked too, is told once.
+    return Report(list(dict.fromkeys(findings)), len(files))
+
+
+def packet_refusals(loaded: LoadedPacket, library: Library) -> list[Problem]:
+    """Everything in a packet that `build` would refuse, in build's own words: the same
+    planning (its region, logo, handouts, settings) and the same picture checks. The
+    clinician's settings file is left out: check judges the files, not this computer."""
+    from .build import packet_job, unprintable
+
+    try:
+        job = packet_job(loaded, library, base=Settings(), flags={})
+    except InputError as exc:
+        return exc.problems
+    except HandoutkitError as exc:  # a setting with no line of its own
+        return [Problem(loaded.source.path, 1, 1, message) for message in exc.messages()]
+    return unprintable(job)

@@ -22,7 +22,7 @@ app = typer.Typer(
     name="handouts",
     help="Build printable psychoeducation handouts from plain YAML modules. Nothing leaves this computer.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -69,12 +69,34 @@ def _library(ctx: typer.Context):
     return Library.from_options(ctx.obj or [])
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from .helptext import version
+
+        echo(f"handouts {version()}")
+        raise typer.Exit()
+
+
+def _complete_target(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .helptext import complete_target
+
+    return complete_target(ctx, incomplete)
+
+
+def _complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    from .helptext import complete_id
+
+    return complete_id(ctx, incomplete)
+
+
 @app.callback()
 def _global(
     ctx: typer.Context,
     library: Optional[list[Path]] = typer.Option(
-        None, "--library", "-L", help="A folder of your own modules (repeatable). Also: HANDOUTS_LIBRARY."
+        None, "--library", "-L", metavar="DIR", help="A folder of your own modules (repeatable). Also: HANDOUTS_LIBRARY."
     ),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     ctx.obj = library or []
 
@@ -91,7 +113,9 @@ def _parse_date(value: Optional[str]) -> Optional[dt.date]:
 @app.command()
 def build(
     ctx: typer.Context,
-    targets: list[str] = typer.Argument(..., help="Handout ids, module files or packet files."),
+    targets: list[str] = typer.Argument(
+        ..., metavar="TARGET...", autocompletion=_complete_target,
+        help="Handout ids, module files, packet files, or example:NAME (`handouts examples`)."),
     output: Optional[str] = typer.Option(
         None, "--output", "-o", metavar="FILE|DIR/",
         help="Where to write the PDF. A folder (one that exists, or a name ending in /, which must exist) "
@@ -100,13 +124,13 @@ def build(
              "(alice/session.yaml, bob/session.yaml) are refused: build each on its own, like -o alice/."),
     paper: Optional[Paper] = typer.Option(None, help="Paper size."),
     theme: Optional[Theme] = typer.Option(None, help="default, print (black and white) or large-print."),
-    client: Optional[str] = typer.Option(None, help="The client's name, printed in the PDF only (which only you may then read: mode 0600)."),
-    clinician: Optional[str] = typer.Option(None),
-    practice: Optional[str] = typer.Option(None),
-    region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
+    client: Optional[str] = typer.Option(None, metavar="NAME", help="The client's name, printed in the PDF only (which only you may then read: mode 0600)."),
+    clinician: Optional[str] = typer.Option(None, metavar="NAME"),
+    practice: Optional[str] = typer.Option(None, metavar="NAME"),
+    region: Optional[str] = typer.Option(None, metavar="REGION", help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
-    lang: Optional[str] = typer.Option(None, help="Document language: en (a region may follow, like en-GB)."),
-    date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
+    lang: Optional[str] = typer.Option(None, metavar="LANG", help="Document language: en (a region may follow, like en-GB)."),
+    date: Optional[str] = typer.Option(None, metavar="YYYY-MM-DD", help="The date on the cover (YYYY-MM-DD); default today."),
     copy: Optional[Copy] = typer.Option(
         None, help="client (default) or clinician: the clinician's copy adds clinician notes, sources and "
                    "the reminder to confirm local lines, and says on every page that it is not for the client."),
@@ -117,15 +141,24 @@ def build(
     html: Optional[str] = typer.Option(
         None, "--html", metavar="FILE|DIR/",
         help="Also write the final HTML to this file (or inside this folder), only ever together with the PDF."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Packets built at once (default: one per CPU core)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Packets built at once (default: one per CPU core)."),
     open_: bool = typer.Option(False, "--open", help="Open the PDF in the system's viewer."),
-    print_: bool = typer.Option(False, "--print", help="Send the PDF to the default printer (with `lp`)."),
+    print_: bool = typer.Option(False, "--print", help="Send the PDF to the printer (with `lp`), on the PDF's paper size."),
+    printer: Optional[str] = typer.Option(None, "--printer", metavar="NAME", help="With --print: this printer, not the default (`lpstat -p` lists them)."),
+    copies: int = typer.Option(1, "--copies", metavar="N", min=1, max=100, help="With --print: how many copies."),
+    duplex: Optional[bool] = typer.Option(
+        None, "--duplex/--one-sided", help="With --print: both sides of the paper (flipped on the long edge), or one; default: the printer's own."),
 ) -> None:
     """Build one PDF from handouts, or one PDF per packet file."""
     from . import build as building
     from . import config, glyphs, system
+    from .printing import PrintRequest, print_pdf
+    from .examples import named as example_named
     from .targets import for_batch, for_job, refuse_in_batch
 
+    targets = [example_named(t) for t in targets]
+    if not print_ and (printer is not None or copies != 1 or duplex is not None):
+        raise UsageError("--printer, --copies, --duplex and --one-sided say how to print: add --print to print")
     library = _library(ctx)
     base = config.base_settings()
     flags = dict(
@@ -140,7 +173,7 @@ def build(
         places = for_batch(targets, output, html, names)  # all refusals before any packet renders
         refuse_in_batch(places, jobs_planned, library)
         outcomes = _build_batch(targets, library, base, flags, jobs, places)
-        written = [o.output for o in outcomes if o.ok]
+        written = [(o.output, o.paper) for o in outcomes if o.ok]
     else:
         (job,) = building.plan(targets, library, base=base, flags=flags)
         out, html_out = for_job(job, library, output, html)  # refused before rendering
@@ -153,12 +186,13 @@ def build(
             echo(warning, err=True)
         if warning := building.unused_discreet_title(job.settings):
             echo(warning, err=True)
-        written, outcomes = [out], []
-    for path in written:
+        written, outcomes = [(out, job.settings.paper)], []
+    request = PrintRequest(printer, copies, duplex)
+    for path, paper_size in written:
         if open_:
             system.open_file(path)
         if print_:
-            system.print_file(path)
+            echo(print_pdf(path, paper_size, request))
     failed = [o for o in outcomes if not o.ok]
     if failed:
         echo(f"{len(failed)} of {len(outcomes)} packets failed: " + ", ".join(o.target for o in failed), err=True)
@@ -218,7 +252,7 @@ def _tell(o) -> None:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    topic: Optional[str] = typer.Option(None, help="Only handouts with this topic."),
+    topic: Optional[str] = typer.Option(None, metavar="TOPIC", help="Only handouts with this topic."),
     audience: Optional[Audience] = typer.Option(None),
     kind: Optional[Kind] = typer.Option(None),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for other programs."),
@@ -232,7 +266,12 @@ def list_(
         and (audience is None or m.module.audience == audience.value)
         and (kind is None or m.module.kind == kind.value)
     ]
-    if as_json:
+    if not as_json and not sys.stdout.isatty():
+        # Piped (`handouts list | grep sleep`): one line per handout, tab-separated, never
+        # wrapped, so each line holds everything grep, cut or sort need.
+        for m in rows:
+            echo("\t".join((m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics))))
+    elif as_json:
         echo(json.dumps([
             {"id": m.id, "title": m.module.title, "kind": m.module.kind, "audience": m.module.audience,
              "topics": m.module.topics, "minutes": m.module.minutes, "path": str(m.path)}
@@ -254,7 +293,7 @@ def list_(
 
 
 @app.command()
-def show(ctx: typer.Context, handout_id: str = typer.Argument(..., metavar="ID")) -> None:
+def show(ctx: typer.Context, handout_id: str = typer.Argument(..., metavar="ID", autocompletion=_complete_id)) -> None:
     """A handout's outline in the terminal."""
     from .outline import outline
 
@@ -262,9 +301,19 @@ def show(ctx: typer.Context, handout_id: str = typer.Argument(..., metavar="ID")
 
 
 @app.command()
+def examples() -> None:
+    """The example packets that come with handoutkit: build one with `handouts build example:NAME`."""
+    from .examples import listing
+
+    for name, title, count in listing():
+        echo(f"example:{name}\t{title} ({count} handouts)")
+
+
+@app.command()
 def check(
     ctx: typer.Context,
-    paths: Optional[list[Path]] = typer.Argument(None, help="Module or packet files or folders; default: the library."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="FILE|DIR...", help="Module or packet files or folders; default: the library."),
     strict: bool = typer.Option(False, "--strict", help="Warnings count as problems too."),
     as_json: bool = typer.Option(False, "--json", help="Print findings as JSON."),
     pages: bool = typer.Option(True, "--pages/--no-pages", help="Render each module to check its page budget."),
@@ -306,18 +355,21 @@ def _config_region() -> str:
 @app.command()
 def preview(
     ctx: typer.Context,
-    target: str = typer.Argument(..., help="A handout id, a module file or a packet file."),
+    target: str = typer.Argument(..., metavar="TARGET", autocompletion=_complete_target,
+                                 help="A handout id, a module file, a packet file or example:NAME."),
     paper: Optional[Paper] = typer.Option(None, help="Paper size."),
     theme: Optional[Theme] = typer.Option(None, help="default, print (black and white) or large-print."),
-    region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
+    region: Optional[str] = typer.Option(None, metavar="REGION", help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
-    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: a free one)."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, metavar="PORT", help="Port on 127.0.0.1 (default: a free one)."),
     no_open: bool = typer.Option(False, "--no-open", help="Do not open the browser."),
 ) -> None:
     """Live preview in the browser, paged as it prints; it reloads when you save."""
     from . import config
+    from .examples import named as example_named
     from .preview import serve
 
+    target = example_named(target)
     flags = dict(paper=paper.value if paper else None, theme=theme.value if theme else None,
                  region=region, fillable=fillable)
     serve(target, _library(ctx), flags, base=config.base_settings(), port=port, open_browser=not no_open)
@@ -327,12 +379,13 @@ def preview(
 def new(
     handout_id: str = typer.Argument(..., metavar="ID", help="The new module's id, like sleep-worries."),
     kind: Kind = typer.Option(Kind.handout, "--kind", "-k", help="What kind of module to start."),
-    folder: Path = typer.Option(Path("."), "--dir", "-d", help="Where to write it."),
+    folder: Path = typer.Option(Path("."), "--dir", "-d", metavar="DIR", help="Where to write it (created if it is missing)."),
 ) -> None:
     """Write a starter module that passes `handouts check`."""
     from .starters import write_starter
 
-    echo(f"wrote {write_starter(handout_id, kind.value, folder)}")
+    for path in write_starter(handout_id, kind.value, folder):
+        echo(f"wrote {path}")
 
 
 class SchemaKind(str, Enum):
@@ -342,7 +395,7 @@ class SchemaKind(str, Enum):
 
 @app.command()
 def schema(
-    kind: SchemaKind = typer.Argument(SchemaKind.module, help="module or packet"),
+    kind: SchemaKind = typer.Argument(SchemaKind.module, metavar="[module|packet]", help="Which schema to print."),
     write: Optional[Path] = typer.Option(None, "--write", metavar="DIR", help="Write both schemas into DIR."),
 ) -> None:
     """JSON Schema for editors: completion and typo checks while typing."""
@@ -437,9 +490,12 @@ def main() -> None:
     import os
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from .helptext import plain_help
+
+    plain_help()
     try:
         _arguments_are_text(sys.argv[1:])
-        app()
+        app(prog_name="handouts")  # also under `python -m handoutkit`: the name help and completion use
     except HandoutkitError as exc:
         for message in exc.messages():
             print(visible(message), file=sys.stderr)

@@ -1,6 +1,6 @@
 """Where the bundled library, templates and styles live.
 
-In a checkout they sit at the top of the repo; an installed wheel carries them in
+In a checkout they (and the example packets and schema) sit at the top of the repo; an installed wheel carries them in
 ``handoutkit/_assets``. Everything else asks this module, never guesses.
 """
 
@@ -17,3 +17,4 @@ TEMPLATES = ASSETS / "templates"
 STYLES = ASSETS / "styles"
 DATA = _PACKAGE / "data"
 SCHEMA = ASSETS / "schema"
+EXAMPLES = ASSETS / "examples"

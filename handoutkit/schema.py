@@ -21,6 +21,21 @@ def _allow_plain_strings(schema: dict[str, Any], block: str, item: str) -> None:
     items["items"] = {"anyOf": [{"type": "string", "minLength": 1}, {"$ref": f"#/$defs/{item}"}]}
 
 
+def _suggest_bundled_ids(schema: dict[str, Any]) -> None:
+    """`handouts:` items: the bundled ids, which an editor offers as completions, or any
+    other text (a clinician's own id, or a module file beside the packet), as the model
+    accepts. An editor completes from the enum and does not flag the rest."""
+    from .library import Library
+
+    items = schema["properties"]["handouts"]["items"]
+    items.pop("type", None)
+    items.pop("minLength", None)
+    items["anyOf"] = [
+        {"enum": Library([]).ids(), "description": "A handout that comes with handoutkit."},
+        {"type": "string", "minLength": 1, "description": "Your own handout's id, or its file, relative to this packet."},
+    ]
+
+
 def schema_for(kind: str) -> dict[str, Any]:
     if kind == "module":
         schema = models.Module.model_json_schema()
@@ -30,6 +45,7 @@ def schema_for(kind: str) -> dict[str, Any]:
         title = "handoutkit handout module"
     elif kind == "packet":
         schema = models.Packet.model_json_schema()
+        _suggest_bundled_ids(schema)
         title = "handoutkit packet"
     else:
         raise ValueError(kind)

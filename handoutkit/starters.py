@@ -2,15 +2,30 @@
 
 Each starter explains its fields in comments, so the file teaches the format as it is
 filled in. The first line points the YAML language server at the schema.
+
+Where that line points: a path relative to the module, to a schema that travels with it.
+A `file://` address into this computer's installed package (what it once was) breaks as
+soon as the folder is shared through git, synced to another computer or handoutkit is
+reinstalled elsewhere; a web address would have the editor fetch it, and handoutkit
+publishes nothing online. So: when the folder, or a folder above it inside the same git
+repository, already holds handoutkit's module schema (as `module.schema.json` or
+`schema/module.schema.json`, the name `handouts schema --write schema` uses), the line
+points there, like `../schema/module.schema.json`. Otherwise a copy is written beside the
+module, as `module.schema.json`, to commit with the handouts; later starters in the folder
+reuse it, and `handouts schema --write DIR` brings it up to date.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from . import paths
 from .errors import UsageError
 from .models import KINDS
+
+SCHEMA_NAME = "module.schema.json"
 
 _HEAD = """\
 # yaml-language-server: $schema={schema}
@@ -108,12 +123,43 @@ _BLOCKS = {
 _AUDIENCE = {"script": "couple", "guide": "clinician"}
 
 
-def starter(module_id: str, kind: str) -> str:
+def _is_module_schema(path: Path) -> bool:
+    from .schema import schema_for
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("title") == schema_for("module")["title"]
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _repository_root(folder: Path) -> Path | None:
+    for place in (folder, *folder.parents):
+        if (place / ".git").exists():
+            return place
+    return None
+
+
+def schema_for_folder(folder: Path) -> tuple[str, Path | None]:
+    """What the $schema line of a module in ``folder`` says, and the schema copy to write
+    beside it (None: one is there already). See the module's docstring for why."""
+    folder = folder.resolve()
+    top = _repository_root(folder)
+    places = [folder] if top is None else [folder, *folder.parents[:len(folder.parents) - len(top.parents)]]
+    for place in places:
+        for candidate in (place / SCHEMA_NAME, place / "schema" / SCHEMA_NAME):
+            if candidate.is_file() and _is_module_schema(candidate):
+                return Path(os.path.relpath(candidate, folder)).as_posix(), None
+    if (folder / SCHEMA_NAME).exists():  # a file of that name, not ours: never replaced
+        return (paths.SCHEMA / SCHEMA_NAME).resolve().as_uri(), None
+    return SCHEMA_NAME, folder / SCHEMA_NAME
+
+
+def starter(module_id: str, kind: str, schema: str = SCHEMA_NAME) -> str:
     if kind not in KINDS:
         raise UsageError(f"unknown kind '{kind}' (expected one of: {', '.join(KINDS)})")
     title = module_id.replace("-", " ").capitalize()
     return _HEAD.format(
-        schema=(paths.SCHEMA / "module.schema.json").resolve().as_uri(),
+        schema=schema,
         file=f"{module_id}.yaml", id=module_id, title=title, kind=kind,
         audience=_AUDIENCE.get(kind, "client"), topic="general", minutes=5 if kind == "exercise" else 10,
         pages=1 if kind == "exercise" else 2,
@@ -121,10 +167,12 @@ def starter(module_id: str, kind: str) -> str:
     ) + _BLOCKS[kind]
 
 
-def write_starter(module_id: str, kind: str, folder: Path) -> Path:
+def write_starter(module_id: str, kind: str, folder: Path) -> list[Path]:
+    """The starter module, and the schema copy beside it when there is none: what was written."""
     import re
 
     from .output import write_atomic
+    from .schema import text_of
 
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", module_id):
         raise UsageError(f"'{module_id}' cannot be an id (expected lowercase letters, digits and single hyphens, like 'sleep-worries')")
@@ -141,4 +189,9 @@ def write_starter(module_id: str, kind: str, folder: Path) -> Path:
     target = folder / f"{module_id}.yaml"
     if target.exists():
         raise UsageError(f"{target} already exists; handouts new never overwrites a file (pick another id or folder)")
-    return write_atomic(target, starter(module_id, kind).encode("utf-8"))
+    starter(module_id, kind)  # an unknown kind is refused before anything is written
+    line, copy = schema_for_folder(folder)
+    written = [write_atomic(target, starter(module_id, kind, line).encode("utf-8"))]
+    if copy is not None:
+        written.append(write_atomic(folder / copy.name, text_of("module").encode("utf-8")))
+    return written

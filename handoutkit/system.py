@@ -1,4 +1,4 @@
-"""Handing a finished PDF to the system: its viewer, or its printer through `lp`."""
+"""Handing a finished PDF to the system's viewer (printing: printing.py)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,3 @@ def open_file(path: Path) -> None:
         raise HandoffError(f"wrote {path}, but cannot open it: there is no '{opener}' on this system")
     subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-
-def print_file(path: Path) -> None:
-    lp = shutil.which("lp")
-    if lp is None:
-        raise HandoffError(f"wrote {path}, but cannot print it: there is no 'lp' command (install CUPS, or print the PDF from a viewer)")
-    done = subprocess.run([lp, "--", str(path)], capture_output=True, text=True)
-    if done.returncode != 0:
-        why = (done.stderr or done.stdout).strip() or f"lp exited with status {done.returncode}"
-        raise HandoffError(f"wrote {path}, but printing failed: {why} (is a default printer set up?)")

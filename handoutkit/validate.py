@@ -153,6 +153,10 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         )
     if kind == "value_error" and isinstance(ctx.get("error"), ValueError):  # the models' own checks say why
         return source.problem(loc, str(ctx["error"]))
+    if kind == "model_attributes_type" and len(loc) == 2 and loc[0] == "blocks":  # `- some text` as a block
+        return source.problem(
+            loc, f"this block is {_what(value)}{' ' + shown if shown else ''}, not a set of keys (a block starts "
+                 f"with its type, like '- type: text'; expected one of: {', '.join(models.BLOCK_TYPES)})")
     if kind == "union_tag_not_found":
         return source.problem(loc, f"this block has no 'type' (expected one of: {', '.join(models.BLOCK_TYPES)})")
     if kind == "literal_error":

@@ -22,8 +22,8 @@ def test_new_writes_a_starter_that_passes_strict_check(tmp_path: Path, kind: str
     assert result.code == 0, result.text
     path = tmp_path / f"my-{kind}.yaml"
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith("# yaml-language-server: $schema=file://")
-    assert Path(first.split("file://", 1)[1]).is_file()
+    assert first == "# yaml-language-server: $schema=module.schema.json"  # travels with the folder (starters.py)
+    assert (tmp_path / "module.schema.json").is_file()
     checked = handouts("check", "--strict", str(path))
     assert checked.code == 0, checked.out
     assert handouts("build", str(path), "-o", str(tmp_path / "x.pdf")).code == 0

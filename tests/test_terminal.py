@@ -158,7 +158,7 @@ def test_the_internal_error_message_is_text_too(monkeypatch, capsys):
 
     from handoutkit import cli
 
-    def broken():
+    def broken(**_):  # main() calls app(prog_name="handouts")
         raise RuntimeError("boom \x1b[2J\u202e")
 
     monkeypatch.setattr(cli, "app", broken)
@@ -176,7 +176,7 @@ def test_inputerror_messages_print_as_text(tmp_path: Path, monkeypatch, capsys):
     from handoutkit import cli
     from handoutkit.errors import Problem
 
-    def broken():
+    def broken(**_):  # main() calls app(prog_name="handouts")
         raise InputError(Problem(tmp_path / "a\x1b[31m.yaml", 1, 1, "said \x07"))
 
     monkeypatch.setattr(cli, "app", broken)

@@ -282,12 +282,16 @@ def test_print_sends_the_pdf_to_lp_and_reports_its_failure(tmp_path: Path):
     lp = bin_dir / "lp"
     lp.write_text(f'#!/bin/sh\necho "$@" > {log}\necho "lp: Error - no default destination available." >&2\nexit 1\n')
     lp.chmod(0o755)
+    lpstat = bin_dir / "lpstat"  # a print system that is up, with an idle default printer
+    lpstat.write_text('#!/bin/sh\ncase "$1" in -r) echo "scheduler is running";; -d) echo "system default destination: office";;\n'
+                      ' -p) echo "printer office is idle.  enabled since today";; -a) echo "office accepting requests";; esac\n')
+    lpstat.chmod(0o755)
     out = tmp_path / "h.pdf"
     result = handouts("build", "help-now", "-o", str(out), "--print",
                       env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
     assert result.code == 2
     assert "printing failed: lp: Error - no default destination available." in result.err
-    assert log.read_text().split() == ["--", str(out)]
+    assert log.read_text().split() == ["-o", "media=Letter", "-n", "1", "--", str(out)]
 
 
 def _longest_described(count: int) -> list[str]:
