@@ -167,15 +167,11 @@ def saved_refs(handouts: list[str], library: Library, folder: Path) -> list[str]
     out = []
     for ref in handouts:
         path = library.index.get(ref)
-        if path is not None and path.resolve().is_relative_to(folder.resolve()) and ref not in _bundled_ids():
+        if path is not None and path.resolve().is_relative_to(folder.resolve()):
             out.append(os.path.relpath(path.resolve(), folder.resolve()).replace(os.sep, "/"))
         else:
             out.append(ref)
     return out
-
-
-def _bundled_ids() -> set[str]:
-    return set(Library([], bundled=True).ids())
 
 
 def file_name(name: str) -> str:

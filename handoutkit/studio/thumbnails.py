@@ -67,7 +67,7 @@ def png_of(pdf: bytes) -> bytes | None:
     # pdftoppm reads the PDF from stdin but writes only to files: a private temporary folder.
     with tempfile.TemporaryDirectory(prefix="handouts-thumb-") as folder:
         out = Path(folder) / "page"
-        done = subprocess.run([exe, "-png", "-f", "1", "-l", "1", "-scale-to", str(WIDTH), "-singlefile", "-", str(out)],
+        done = subprocess.run([exe, "-png", "-f", "1", "-l", "1", "-scale-to-x", str(WIDTH), "-scale-to-y", "-1", "-singlefile", "-", str(out)],
                               input=pdf, capture_output=True, timeout=60)
         png = out.with_suffix(".png")
         return png.read_bytes() if done.returncode == 0 and png.is_file() else None
