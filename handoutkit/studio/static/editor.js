@@ -109,11 +109,13 @@
 
   // ---- keeping the draft, checking, previewing ----
   function changed() { state.textContent = "Changed: checking…"; schedule(); }
-  var schedule = Studio.debounce(function () {
+  function schedule() { document.body.dataset.pending = "1"; later(); }  // "0" once the latest change is checked
+  var later = Studio.debounce(function () {
     var mine = ++seq;
     Studio.post("edit/" + id + "/draft", {text: yaml.value}).then(function (r) {
       if (mine < shown) { return; }
       shown = mine;
+      if (mine === seq) { document.body.dataset.pending = "0"; }
       messages.hidden = !(r.messages && r.messages.length);
       Studio.list(messages, r.messages || [], true);
       showFindings(r.findings || []);

@@ -106,10 +106,14 @@
     schedule();
   }
 
-  var schedule = Studio.debounce(renderNow, 300);
+  // body[data-pending] is "1" from a change until the answer for the latest one arrives
+  // (for people using assistive technology, #state says the same in words; tests wait on it).
+  var later = Studio.debounce(renderNow, 300);
+  function schedule() { document.body.dataset.pending = "1"; later(); }
   function renderNow() {
     if (!chosen.length) {
       showErrors(null); state.textContent = "Add a handout to see the preview."; frame.removeAttribute("src");
+      document.body.dataset.pending = "0";
       download.removeAttribute("href"); download.setAttribute("aria-disabled", "true"); if (printBtn) { printBtn.disabled = true; }
       return;
     }
@@ -118,6 +122,7 @@
     Studio.post("packet/render", packet()).then(function (r) {
       if (mine < shownSeq) { return; }  // an older answer arriving late
       shownSeq = mine;
+      if (mine === seq) { document.body.dataset.pending = "0"; }
       if (r.ok) {
         showErrors(null);
         token = r.token;
