@@ -183,7 +183,7 @@ def test_a_broken_handout_in_a_library_folder_shows_as_broken_in_the_clis_words(
 
 def test_a_handout_page_shows_it_as_it_prints(client, studio):
     page = client.get(at(studio, "handout/grounding-5-4-3-2-1")).text
-    token = re.search(r'<iframe class="pdf big" title="[^"]*" src="pdf/([^"]+)"', page).group(1)
+    token = re.search(r'<iframe class="pdf big" title="[^"]*" src="pdf/([^"#]+)#[^"]*"', page).group(1)
     r = client.get(at(studio, f"pdf/{token}"))
     assert r.headers["cache-control"] == "no-store"
     assert r.headers["content-disposition"] == 'inline; filename="grounding-5-4-3-2-1.pdf"'

@@ -110,7 +110,7 @@ def axe(page, what: str) -> None:
 
 def rendered_pdf(page) -> pypdf.PdfReader:
     """The PDF the preview frame shows, fetched as the page fetches it."""
-    src = page.locator("#pdf").get_attribute("src")
+    src = page.locator("#pdf").get_attribute("src").split("#")[0]
     response = page.request.get(page.url.split("/packet")[0].split("/edit")[0] + "/" + src)
     assert response.headers["cache-control"] == "no-store"
     return pypdf.PdfReader(io.BytesIO(response.body()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import os
 import secrets
 import shutil
 import tempfile
@@ -26,9 +27,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import build, config, config_repair, system
+from .. import build, config, config_repair, paths, system
 from ..errors import HandoutkitError, InputError
-from ..library import Library
+from ..library import SUFFIXES, Library
 from ..localserver import new_secret
 from ..models import AUDIENCES, KINDS
 from . import editor as editing
@@ -67,14 +68,22 @@ class Studio:
         self._pdfs: collections.OrderedDict[str, Kept] = collections.OrderedDict()
         self._pdfs_lock = threading.Lock()
         self.editor = editing.Editor(self.own)
+        self._library: tuple[Any, Library] | None = None
+        self._library_lock = threading.Lock()
 
     @property
     def own(self) -> Path:
         return self.folder / OWN
 
     def library(self) -> Library:
-        """Read afresh on every request: handouts may have been added or edited meanwhile."""
-        return Library([self.own, *self.extra_folders])
+        """The library as its folders hold it now: handouts may have been added, edited or
+        removed since the last request. Read again only when a file's size or time changed."""
+        folders = [self.own, *self.extra_folders]
+        seen = _fingerprint([*folders, paths.HANDOUTS])
+        with self._library_lock:
+            if self._library is None or seen != self._library[0]:
+                self._library = (seen, Library(folders))
+            return self._library[1]
 
     def keep(self, kept: Kept) -> str:
         token = secrets.token_urlsafe(16)
@@ -92,6 +101,24 @@ class Studio:
         with self.render_lock:
             rendered = build.render_job(job, library).rendered
         return Kept(rendered.pdf, job.output_name, rendered.pages)
+
+
+def _fingerprint(folders: list[Path]) -> tuple:
+    out = []
+    for folder in folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            out.append((str(folder), None))
+            continue
+        for entry in entries:
+            if entry.name.endswith(SUFFIXES):
+                try:
+                    st = entry.stat()
+                    out.append((entry.path, st.st_mtime_ns, st.st_size, st.st_ino))
+                except OSError:
+                    out.append((entry.path, None))
+    return tuple(out)
 
 
 # ---- pages -----------------------------------------------------------------------------

@@ -71,12 +71,14 @@
 
   // ---- line numbers and marks ----
   function drawGutter() {
-    var n = yaml.value.split("\n").length, out = [];
+    var n = yaml.value.split("\n").length;
+    gutter.textContent = "";
     for (var i = 1; i <= n; i++) {
-      var cls = marks[i] ? " class=\"mark " + marks[i] + "\"" : "";
-      out.push("<span" + cls + ">" + i + "</span>");
+      var span = document.createElement("span");
+      span.textContent = String(i);
+      if (marks[i]) { span.className = "mark " + marks[i].level; span.title = marks[i].says.join("\n"); }
+      gutter.appendChild(span);
     }
-    gutter.innerHTML = out.join("");
     gutter.scrollTop = yaml.scrollTop;
   }
   yaml.addEventListener("scroll", function () { gutter.scrollTop = yaml.scrollTop; });
@@ -94,7 +96,9 @@
       var ok = document.createElement("li"); ok.className = "ok"; ok.textContent = "No problems found."; findingsEl.appendChild(ok);
     }
     list.forEach(function (f) {
-      marks[f.line] = marks[f.line] === "error" ? "error" : f.level;
+      var m = marks[f.line] = marks[f.line] || {level: f.level, says: []};
+      if (f.level === "error") { m.level = "error"; }
+      m.says.push(f.level + ": " + f.message);
       var li = document.createElement("li"); li.className = f.level;
       var b = document.createElement("button"); b.type = "button"; b.className = "linklike";
       b.textContent = "Line " + f.line + ", column " + f.col;
@@ -120,7 +124,7 @@
       Studio.list(messages, r.messages || [], true);
       showFindings(r.findings || []);
       if (r.pdf) {
-        frame.src = r.pdf;
+        frame.src = r.pdf + "#view=FitH&navpanes=0";
         state.textContent = "Draft kept. Preview up to date: " + r.pages + (r.pages === 1 ? " page" : " pages") +
           (r.pages > r.budget ? " (over its budget of " + r.budget + ")." : ".");
       } else {

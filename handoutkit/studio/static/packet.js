@@ -11,6 +11,7 @@
   var nameEl = document.getElementById("f-name"), frame = document.getElementById("pdf");
   var download = document.getElementById("download"), printBtn = document.getElementById("print");
   var state = document.getElementById("state"), general = document.getElementById("general");
+  var VIEW = "#view=FitH&navpanes=0";  // the whole width of the page, no thumbnails (viewers that honour it)
 
   function titleOf(id) { return library[id] ? library[id].title : id; }
 
@@ -126,7 +127,7 @@
       if (r.ok) {
         showErrors(null);
         token = r.token;
-        frame.src = r.pdf;
+        frame.src = r.pdf + VIEW;
         download.href = r.pdf + "?download=1"; download.removeAttribute("aria-disabled");
         if (printBtn) { printBtn.disabled = false; }
         state.textContent = "Up to date: " + r.pages + (r.pages === 1 ? " page." : " pages.");
