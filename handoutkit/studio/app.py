@@ -451,7 +451,7 @@ def _draft(studio: Studio, module_id: str, text: str) -> Response:
             answer.update(pdf=f"pdf/{studio.keep(kept)}", pages=kept.pages, budget=module.module.page_budget)
         except HandoutkitError as exc:
             draft_path = str(kept_in)
-            shown = str(studio.editor.path(module_id))
+            shown = studio.editor.path(module_id).name
             answer["messages"] = [m.replace(draft_path, shown) for m in exc.messages()]
     return JSONResponse(answer)
 

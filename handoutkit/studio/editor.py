@@ -88,10 +88,10 @@ class Editor:
     def findings(self, module_id: str, library: Library, draft: Path) -> list[Finding]:
         """`handouts check` on the draft (without the page count, which the preview shows)."""
         report = checking.check([draft], library, render_pages=False)
-        shown = self.path(module_id)
+        shown = self.path(module_id).name  # beside its own file in the page: the name says enough
         out = []
         for f in report.findings:
-            text = str(f).replace(str(draft), str(shown), 1)
+            text = str(f).replace(str(draft), shown, 1)
             out.append(Finding(f.line, f.col, f.level, f.message, text))
         return out
 
@@ -103,7 +103,7 @@ class Editor:
         try:
             loaded = load_module(draft)
         except InputError as exc:
-            shown = self.path(module_id)
+            shown = self.path(module_id).name
             raise InputError([Problem(shown, p.line, p.col, p.message) for p in exc.problems]) from None
         if loaded.id != module_id:
             raise UsageError(f"the id is now '{loaded.id}': keep 'id: {module_id}' (duplicate the handout to make another)")
