@@ -427,3 +427,65 @@ def test_no_client_name_is_written_anywhere_but_the_saved_packet(client, studio,
     for path in env.rglob("*"):
         if path.is_file() and path != saved:
             assert CLIENT.encode() not in path.read_bytes(), path
+
+
+# ---- the command ---------------------------------------------------------------------------------
+
+
+def test_the_command_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    env = {**os.environ, "HANDOUTS_CONFIG": str(tmp_path / "config.yaml"), "HANDOUTS_CACHE": "off",
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    proc = subprocess.Popen([sys.executable, "-m", "handoutkit", "studio", "--folder", str(tmp_path / "f"), "--no-open"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/s/[A-Za-z0-9_-]{40,}/", first)
+        assert url, first
+        port = int(url.group(1))
+        assert "packets are saved in " + str(tmp_path / "f") in proc.stdout.readline()
+        with urllib.request.urlopen(url.group(0), timeout=120) as r:
+            assert r.status == 200 and b"Handout library" in r.read()
+        # Only on loopback: this machine's other addresses find nothing there.
+        others = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {"127.0.0.1"}
+        for address in others:
+            with socket.socket() as s:
+                s.settimeout(5)
+                assert s.connect_ex((address, port)) != 0, address
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill() if proc.poll() is None else None
+    assert proc.returncode == 0 and out.strip().endswith("stopped")
+    assert "Traceback" not in err and "GET" not in out + err  # no request log
+    assert (tmp_path / "f" / "handouts").is_dir()
+
+
+@pytest.mark.parametrize("make, args, words", [
+    (lambda d: (d / "file").write_text("x"), ["studio", "--folder", "{d}/file"], "this is a file, not a folder"),
+    (lambda d: None, ["--library", "{d}/missing", "studio", "--folder", "{d}"], "library folder not found"),
+])
+def test_the_command_refuses_what_cannot_work(tmp_path, make, args, words):
+    make(tmp_path)
+    result = handouts(*[a.format(d=tmp_path) for a in args], "--no-open",
+                      env={"HANDOUTS_CONFIG": str(tmp_path / "config.yaml")})
+    assert result.code == 2 and words in result.err and "Traceback" not in result.err
+
+
+def test_a_port_in_use_is_refused_in_words(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = handouts("studio", "--no-open", "--folder", str(tmp_path), "--port", str(port),
+                          env={"HANDOUTS_CONFIG": str(tmp_path / "config.yaml")})
+    assert result.code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.err and "choose another --port" in result.err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,8 +155,17 @@ def job_for(checked: Checked, library: Library) -> build.Job | None:
     except HandoutkitError as exc:
         checked.general += exc.messages()
         return None
-    name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
-    return build.Job(checked.packet.title, modules, settings, name, [loaded.folder])
+    return build.Job(checked.packet.title, modules, settings, download_name(checked.packet, modules), [loaded.folder])
+
+
+def download_name(packet: Packet, modules: list) -> str:
+    """The file name a download suggests: never the client's; for a discreet packet (SPEC.md),
+    only its neutral title, since even a handout's id can say what it is about."""
+    if getattr(packet, "discreet", False):
+        neutral = getattr(packet, "discreet_title", None) or "handouts"
+        slug = "-".join(re.findall(r"[a-z0-9]+", neutral.lower())) or "handouts"
+        return f"{slug}.pdf"
+    return f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
 
 
 # ---- saved packets -------------------------------------------------------------------

@@ -9,7 +9,6 @@ address and errors only.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from pathlib import Path
@@ -19,13 +18,8 @@ from ..errors import UsageError
 from ..localserver import HOST, url
 from .app import Studio, create_app
 
-FOLDER_ENV = "HANDOUTS_STUDIO_FOLDER"
-
-
 def default_folder() -> Path:
     """The clinician's documents folder, in a folder of its own: where packets are saved."""
-    if os.environ.get(FOLDER_ENV):
-        return Path(os.environ[FOLDER_ENV]).expanduser()
     import platformdirs
 
     return Path(platformdirs.user_documents_dir()) / "Handouts"
