@@ -489,3 +489,31 @@ def test_a_port_in_use_is_refused_in_words(tmp_path):
         result = handouts("studio", "--no-open", "--folder", str(tmp_path), "--port", str(port),
                           env={"HANDOUTS_CONFIG": str(tmp_path / "config.yaml")})
     assert result.code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.err and "choose another --port" in result.err
+
+
+def test_options_other_parts_add_to_packets_appear_in_the_form(monkeypatch):
+    """`copy`, `discreet` and `discreet_title` (SPEC.md) come from the Packet model as soon as
+    it has them: a choice, a checkbox and a text field, each with its label."""
+    from typing import Literal, Optional
+
+    from handoutkit import models
+    from handoutkit.studio import form
+
+    class Grown(models.Packet):
+        copy: Optional[Literal["client", "clinician"]] = None
+        discreet: Optional[bool] = None
+        discreet_title: Optional[str] = None
+
+    monkeypatch.setattr(models, "Packet", Grown)
+    controls = {c.name: c for c in form.controls()}
+    assert controls["copy"].widget == "choice" and [v for v, _ in controls["copy"].choices] == ["client", "clinician"]
+    assert controls["discreet"].widget == "checkbox" and controls["discreet"].label.startswith("Discreet")
+    assert controls["discreet_title"].widget == "text" and controls["discreet_title"].label == "Neutral title"
+    assert form.coerce("discreet", True) is True and form.coerce("discreet", False) is None
+    assert form.coerce("copy", "clinician") == "clinician"
+    from handoutkit.studio import packets
+
+    data = packets.data_of({"discreet": True, "discreet_title": "Session notes", "copy": ""}, ["body-scan"], "T")
+    assert data == {"title": "T", "handouts": ["body-scan"], "discreet": True, "discreet_title": "Session notes"}
+    assert packets.download_name(Grown(title="T", handouts=["body-scan"], discreet=True,
+                                       discreet_title="Session notes"), []) == "session-notes.pdf"

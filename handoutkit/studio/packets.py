@@ -21,6 +21,7 @@ import yaml
 from .. import build, config, sources
 from ..errors import HandoutkitError, InputError, Problem
 from ..library import SUFFIXES, Library, LoadedPacket, is_packet, load_module, load_packet
+from .. import models
 from ..models import Packet
 from ..output import write_atomic
 from ..sources import Source
@@ -53,7 +54,7 @@ class Checked:
 def data_of(values: dict[str, Any], handouts: list[str], title: str | None) -> dict[str, Any]:
     """The packet file's data, in SPEC.md's order, leaving out what is empty."""
     data: dict[str, Any] = {"title": (title or "").strip(), "handouts": list(handouts)}
-    names = [n for n in Packet.model_fields if n not in ("title", "handouts")]
+    names = [n for n in models.Packet.model_fields if n not in ("title", "handouts")]
     for name in names:
         value = form.coerce(name, values.get(name))
         if value is None:
@@ -111,7 +112,7 @@ def check(values: dict[str, Any], handouts: list[str], title: str | None, folder
         checked.fields["handouts"] = ["add at least one handout"]
         return checked
     try:
-        checked.packet = validate(source, Packet)
+        checked.packet = validate(source, models.Packet)
     except InputError as exc:
         place(checked, exc.problems)
     return checked
