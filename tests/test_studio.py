@@ -517,3 +517,17 @@ def test_options_other_parts_add_to_packets_appear_in_the_form(monkeypatch):
     assert data == {"title": "T", "handouts": ["body-scan"], "discreet": True, "discreet_title": "Session notes"}
     assert packets.download_name(Grown(title="T", handouts=["body-scan"], discreet=True,
                                        discreet_title="Session notes"), []) == "session-notes.pdf"
+
+
+def test_a_bug_while_rendering_is_told_on_the_page_and_the_studio_goes_on(client, studio, monkeypatch):
+    from handoutkit import build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(build, "render_job", broken)
+    answer = post(client, studio, "packet/render", {"handouts": ["body-scan"], "values": {}}).json()
+    assert answer["ok"] is False
+    assert answer["errors"]["general"] == ["handoutkit hit an internal error, which is a bug: RuntimeError: a bug"]
+    monkeypatch.undo()
+    assert client.get(at(studio)).status_code == 200

@@ -285,7 +285,13 @@ def _render_packet(studio: Studio, values: dict, handouts: list[str], title: str
                 packets.place(checked, exc.problems)
             except HandoutkitError as exc:
                 checked.general += exc.messages()
+            except Exception as exc:  # a bug: say so on the page and keep serving, as the preview does
+                checked.general.append(internal(exc))
     return JSONResponse({"ok": False, "errors": checked.as_json()})
+
+
+def internal(exc: Exception) -> str:
+    return f"handoutkit hit an internal error, which is a bug: {type(exc).__name__}: {exc}"
 
 
 async def _in_thread(fn: Callable, *args: Any) -> Any:
@@ -449,10 +455,11 @@ def _draft(studio: Studio, module_id: str, text: str) -> Response:
                             [studio.own])
             kept = studio.render(job, library)
             answer.update(pdf=f"pdf/{studio.keep(kept)}", pages=kept.pages, budget=module.module.page_budget)
-        except HandoutkitError as exc:
+        except Exception as exc:  # noqa: BLE001 - HandoutkitError, or a bug told as one
+            messages = exc.messages() if isinstance(exc, HandoutkitError) else [internal(exc)]
             draft_path = str(kept_in)
             shown = studio.editor.path(module_id).name
-            answer["messages"] = [m.replace(draft_path, shown) for m in exc.messages()]
+            answer["messages"] = [m.replace(draft_path, shown) for m in messages]
     return JSONResponse(answer)
 
 

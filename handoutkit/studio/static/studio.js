@@ -10,6 +10,9 @@
       body: JSON.stringify(data || {})
     }).then(function (r) {
       if (r.status === 403) { throw new Error("The studio refused this request. Reload the page from the address the studio printed."); }
+      if (!(r.headers.get("Content-Type") || "").startsWith("application/json")) {
+        throw new Error("The studio hit an internal error, which is a bug (status " + r.status + "). Reload the page to go on.");
+      }
       return r.json();
     });
   }
