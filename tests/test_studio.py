@@ -76,7 +76,7 @@ def text_of(reader: pypdf.PdfReader) -> str:
 
 GET_ROUTES = ["", "packet", "packets", "settings", "handout/body-scan", "edit/body-scan", "thumb/body-scan.png",
               "static/studio.js", "packets/none.json", "pdf/none"]
-POST_ROUTES = ["packet/render", "packet/save", "packet/print", "settings", "edit/progress-review/duplicate",
+POST_ROUTES = ["packet/render", "packet/save", "packet/print", "packet/forget", "settings", "edit/progress-review/duplicate",
                "edit/progress-review/draft", "edit/progress-review/save", "edit/progress-review/discard"]
 
 
@@ -491,6 +491,7 @@ def test_a_port_in_use_is_refused_in_words(tmp_path):
     assert result.code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.err and "choose another --port" in result.err
 
 
+@pytest.mark.filterwarnings("ignore:Field name .copy. .* shadows")
 def test_options_other_parts_add_to_packets_appear_in_the_form(monkeypatch):
     """`copy`, `discreet` and `discreet_title` (SPEC.md) come from the Packet model as soon as
     it has them: a choice, a checkbox and a text field, each with its label."""
@@ -531,3 +532,17 @@ def test_a_bug_while_rendering_is_told_on_the_page_and_the_studio_goes_on(client
     assert answer["errors"]["general"] == ["handoutkit hit an internal error, which is a bug: RuntimeError: a bug"]
     monkeypatch.undo()
     assert client.get(at(studio)).status_code == 200
+
+
+def test_the_packet_being_built_is_kept_in_memory_between_pages(client, studio):
+    import json
+
+    def current():
+        page = client.get(at(studio, "packet")).text
+        return json.loads(re.search(r'<script type="application/json" id="current-data">(.*?)</script>', page).group(1))
+
+    post(client, studio, "packet/render", {"title": "Kept", "handouts": ["body-scan"], "values": {"client": "Sam"},
+                                           "name": "sam"})
+    assert current() == {"title": "Kept", "handouts": ["body-scan"], "values": {"client": "Sam"}, "name": "sam"}
+    assert post(client, studio, "packet/forget").json() == {"ok": True}
+    assert current() is None

@@ -69,6 +69,9 @@ class Studio:
         self._pdfs_lock = threading.Lock()
         self.editor = editing.Editor(self.own)
         self._library: tuple[Any, Library] | None = None
+        # The packet being built, as the page last sent it: so it is still there after a
+        # visit to the library ("Add to packet"). In memory only, never on disk.
+        self.current: dict[str, Any] | None = None
         self._library_lock = threading.Lock()
 
     @property
@@ -243,7 +246,7 @@ def packet_page(studio: Studio) -> Callable:
         handouts = [{"id": m.id, "title": m.module.title, "kind": m.module.kind, "minutes": m.module.minutes,
                      "topics": list(m.module.topics), "audience": m.module.audience}
                     for m in sorted(loaded, key=lambda m: m.module.title.lower())]
-        return page(studio, "packet.html", controls=form.controls(defaults), handouts=handouts,
+        return page(studio, "packet.html", controls=form.controls(defaults), handouts=handouts, current=studio.current,
                     config_error=config_error, active="packet", printing=shutil.which("lp") is not None)
     return handler
 
@@ -265,8 +268,17 @@ def _packet_input(data: dict[str, Any]) -> tuple[dict[str, Any], list[str], str 
 
 def render_packet(studio: Studio) -> Callable:
     async def handler(request: Request) -> Response:
-        values, handouts, title = _packet_input(await _json(request))
+        data = await _json(request)
+        values, handouts, title = _packet_input(data)
+        studio.current = {"title": title or "", "handouts": handouts, "values": values, "name": str(data.get("name") or "")}
         return await _in_thread(_render_packet, studio, values, handouts, title)
+    return handler
+
+
+def forget_packet(studio: Studio) -> Callable:
+    def handler(request: Request) -> Response:
+        studio.current = None
+        return JSONResponse({"ok": True})
     return handler
 
 
@@ -499,6 +511,7 @@ def create_app(studio: Studio) -> Guard:
         Route("/packet", packet_page(studio)),
         Route("/packet/render", render_packet(studio), methods=["POST"]),
         Route("/packet/print", print_packet(studio), methods=["POST"]),
+        Route("/packet/forget", forget_packet(studio), methods=["POST"]),
         Route("/packet/save", save_packet(studio), methods=["POST"]),
         Route("/packets", packets_page(studio)),
         Route("/packets/{name}.json", packet_json(studio)),

@@ -168,7 +168,7 @@
     }).catch(Studio.stopped);
   });
 
-  function fill(p, forNextClient) {
+  function fill(p, forNextClient, quiet) {
     chosen = p.handouts.slice();
     titleEl.value = p.title || "";
     nameEl.value = forNextClient ? "" : p.name;
@@ -179,10 +179,13 @@
       else { el.value = v === undefined || v === null ? "" : (typeof v === "boolean" ? String(v) : v); }
     });
     changed();
+    if (quiet) { return; }
     Studio.say(forNextClient ? "A copy of " + p.name + " without the client's name and date: fill them in, then save under a new name."
                              : "Opened " + p.name);
   }
   var params = new URLSearchParams(window.location.search);
+  // What the address asked for is done once: a reload must not add or open it again.
+  if (window.location.search) { history.replaceState(null, "", "packet"); }
   var which = params.get("open") || params.get("duplicate");
   if (which) {
     fetch("packets/" + encodeURIComponent(which.replace(/\.ya?ml$/, "")) + ".json", {cache: "no-store"})
@@ -190,7 +193,19 @@
       .then(function (r) { if (r.ok) { fill(r, !!params.get("duplicate")); } else { showErrors({general: r.messages}); } })
       .catch(Studio.stopped);
   } else {
-    params.getAll("add").forEach(function (id) { if (library[id]) { chosen.push(id); } });
+    // The packet being built when the page was left (kept by the studio in memory), then
+    // what the library's "Add to packet" asked for.
+    var current = JSON.parse(document.getElementById("current-data").textContent);
+    if (current) {
+      current.handouts = current.handouts.filter(function (id) { return library[id]; });
+      fill(current, false, true);
+    }
+    var added = params.getAll("add").filter(function (id) { return library[id]; });
+    added.forEach(function (id) { chosen.push(id); });
     changed();
+    if (added.length) { Studio.say(added.map(titleOf).join(", ") + " added, place " + chosen.length); }
   }
+  document.getElementById("new").addEventListener("click", function () {
+    Studio.post("packet/forget").then(function () { window.location.href = "packet"; }).catch(Studio.stopped);
+  });
 })();
