@@ -546,3 +546,17 @@ def test_the_packet_being_built_is_kept_in_memory_between_pages(client, studio):
     assert current() == {"title": "Kept", "handouts": ["body-scan"], "values": {"client": "Sam"}, "name": "sam"}
     assert post(client, studio, "packet/forget").json() == {"ok": True}
     assert current() is None
+
+
+def test_a_saved_packets_logo_is_kept_when_it_is_opened_and_saved_again(client, studio):
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), (30, 90, 140)).save(studio.folder / "logo.png")
+    (studio.folder / "with-logo.yaml").write_text("title: Logo\nhandouts: [body-scan]\nlogo: logo.png\n")
+    opened = client.get(at(studio, "packets/with-logo.json")).json()
+    assert opened["values"]["logo"] == "logo.png"
+    assert 'type="hidden" name="logo"' in client.get(at(studio, "packet")).text
+    answer = post(client, studio, "packet/save", {"name": "with-logo", "title": "Logo", "handouts": ["body-scan"],
+                                                  "values": opened["values"]}).json()
+    assert answer["ok"], answer
+    assert yaml.safe_load((studio.folder / "with-logo.yaml").read_text())["logo"] == "logo.png"

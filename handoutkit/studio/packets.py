@@ -245,6 +245,6 @@ def open_saved(folder: Path, name: str) -> dict[str, Any]:
         else:
             ids.append(ref)
     values = {}
-    for key, value in loaded.packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True).items():
+    for key, value in loaded.packet.model_dump(exclude={"title", "handouts"}, exclude_none=True).items():
         values[key] = value.isoformat() if isinstance(value, dt.date) else value
     return {"name": path.stem, "title": loaded.packet.title, "handouts": ids, "values": values}
