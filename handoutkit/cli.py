@@ -376,6 +376,20 @@ def preview(
 
 
 @app.command()
+def studio(
+    ctx: typer.Context,
+    folder: Optional[Path] = typer.Option(None, "--folder", metavar="DIR", help="Where packets are saved and your own handouts kept (default: Handouts in your documents folder)."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: a free one)."),
+    no_open: bool = typer.Option(False, "--no-open", help="Do not open the browser."),
+) -> None:
+    """The local web app: browse, build packets, preview, download, print, save packets, adapt handouts."""
+    from .library import folders_from_env
+    from .studio import serve
+
+    serve(folder, [*(ctx.obj or []), *folders_from_env()], port=port, open_browser=not no_open)
+
+
+@app.command()
 def new(
     handout_id: str = typer.Argument(..., metavar="ID", help="The new module's id, like sleep-worries."),
     kind: Kind = typer.Option(Kind.handout, "--kind", "-k", help="What kind of module to start."),
