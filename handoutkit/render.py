@@ -17,6 +17,7 @@ from typing import Any, Generator
 import jinja2
 
 from . import context, crisis, limits, markdown, sandbox, templatecache
+from .coverfit import CoverFit
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -43,6 +44,8 @@ class Document:
     date: dt.date
     stylesheets: list[str]
     logo_url: str | None = None
+    cover_fit: CoverFit = CoverFit()  # how much the cover says (coverfit.py)
+    cover_only: bool = False  # the cover alone, to measure it: each handout is an empty anchor
 
 
 def css_string(text: str) -> str:
