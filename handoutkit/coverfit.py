@@ -3,11 +3,12 @@
 A rule that counts handouts cannot know how long their titles are, or the client's,
 clinician's and practice's names: a four-handout, large-print A4 packet with every detail
 ran its cover onto a second page and split its contents from its notes. So the cover is
-laid out, alone, with each step of ``STEPS`` in turn (subtitles go first, then the note
-lines, then what kind each handout is, then the logo) until it fits one page; the whole
-document is then checked once more, since the real page numbers may be wider than those
-the cover-only layout printed. A packet too long for any step keeps the last one: its
-contents runs on, complete, rather than losing handouts.
+laid out, alone, at each of ``steps()`` in turn (subtitles go first, then the note lines,
+then the room around the title and details, then what kind each handout is, then the
+logo) until it fits one page; the whole document is then checked once more, since its
+real page numbers may be wider than those the cover-only layout printed. A packet too
+long for any step keeps the last one: its contents runs on, complete, rather than
+losing handouts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class CoverFit:
     note_lines: int = 5       # lines (a text field when fillable) for the session's notes
     kinds: bool = True        # "Worksheet, about 10 minutes" under each title
     logo: bool = True
+    roomy: bool = True        # False: a smaller title, and each detail on one line
 
 
 def steps(settings: Settings) -> list[CoverFit]:
@@ -38,8 +40,9 @@ def steps(settings: Settings) -> list[CoverFit]:
         dataclasses.replace(full, subtitles=False),
         dataclasses.replace(full, subtitles=False, note_lines=2),
         dataclasses.replace(full, subtitles=False, note_lines=0),
-        dataclasses.replace(full, subtitles=False, note_lines=0, kinds=False),
-        dataclasses.replace(full, subtitles=False, note_lines=0, kinds=False, logo=False),
+        dataclasses.replace(full, subtitles=False, note_lines=0, roomy=False),
+        dataclasses.replace(full, subtitles=False, note_lines=0, roomy=False, kinds=False),
+        dataclasses.replace(full, subtitles=False, note_lines=0, kinds=False, roomy=False, logo=False),
     ]
 
 

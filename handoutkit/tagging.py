@@ -12,6 +12,10 @@ reopened with pikepdf and fixed where WeasyPrint cannot be told:
 - Structure elements with no content at all (the empty ``<div>``s whose borders draw the
   write-in lines, an empty leader span) are dropped: borders and backgrounds are already
   artifacts, and an empty element is noise to a screen reader and to checkers.
+- A link's annotation belongs to a ``/Link`` element: WeasyPrint hangs the annotation of
+  a link's inner ``<span>`` on a ``/Span``, which PDF/UA does not allow.
+- A list item holds a label and a body only: a block inside an ``<li>`` (the contents'
+  "Worksheet, about 10 minutes" line) came out beside the body, a broken list item.
 - Table header cells get ``/Scope`` (``Column`` in the table's head, ``Row`` elsewhere):
   WeasyPrint links cells to headers by ``/Headers`` but never writes a scope.
 - Each form field's ``/Form`` element gets ``/Alt``, its question (and, for a scale, the
@@ -87,6 +91,8 @@ def finish(pdf_bytes: bytes, document, *, title: str) -> bytes:
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         _margin_boxes_as_artifacts(pdf)
         _drop_dangling(pdf)
+        _links_in_link_elements(pdf)
+        _whole_list_items(pdf)
         _drop_empty(pdf)
         _scope_headers(pdf)
         _name_fields(pdf, names)
@@ -234,6 +240,65 @@ def _is_int(value) -> bool:
     import pikepdf
 
     return isinstance(value, int) or (isinstance(value, pikepdf.Object) and value._type_name == "integer")
+
+
+def _set_kids(node, kids: list) -> None:
+    import pikepdf
+
+    node.K = pikepdf.Array(kids)
+
+
+def _links_in_link_elements(pdf) -> None:
+    """Each link annotation's OBJR moves to the nearest ``/Link`` element above it (or its
+    element becomes one), and the parent tree follows."""
+    import pikepdf
+
+    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums")
+    for node in list(elements(pdf)):
+        if node.get("/S") == "/Link":
+            continue
+        moved = [kid for kid in _kids(node) if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+                 and kid.Obj.get("/Subtype") == "/Link"]
+        if not moved:
+            continue
+        link = node.get("/P")
+        while isinstance(link, pikepdf.Dictionary) and link.get("/S") not in ("/Link", None):
+            link = link.get("/P")
+        if not isinstance(link, pikepdf.Dictionary) or link.get("/S") != "/Link":
+            node.S = pikepdf.Name.Link  # no link above it: this element is the link
+            continue
+        gone = {m.objgen for m in moved}
+        _set_kids(node, [kid for kid in _kids(node) if not (isinstance(kid, pikepdf.Dictionary) and kid.objgen in gone)])
+        _set_kids(link, [*_kids(link), *moved])
+        for kid in moved:
+            key = kid.Obj.get("/StructParent")
+            for i in range(0, len(nums), 2):
+                if key is not None and int(nums[i]) == int(key):
+                    nums[i + 1] = link
+
+
+def _whole_list_items(pdf) -> None:
+    """What sits in a list item beside its label and body goes into the body."""
+    import pikepdf
+
+    for node in list(elements(pdf)):
+        if node.get("/S") != "/LI":
+            continue
+        kids = _kids(node)
+        stray = [k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/S") not in (None, "/Lbl", "/LBody")]
+        if not stray:
+            continue
+        body = next((k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/LBody"), None)
+        if body is None:
+            body = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.LBody,
+                                                        P=node, K=pikepdf.Array()))
+            if "/Pg" in node:
+                body.Pg = node.Pg
+            kids = [*kids, body]
+        for k in stray:
+            k.P = body
+        _set_kids(body, [*_kids(body), *stray])
+        _set_kids(node, [k for k in kids if not any(k.objgen == s.objgen for s in stray)])
 
 
 def _has_content(node) -> bool:
@@ -423,6 +488,9 @@ def problems(pdf) -> list[str]:
                 found.append(f"page {number}: a form field not inside a /Form structure element")
             if subtype == "/Link" and not str(annot.get("/Contents", "")).strip():
                 found.append(f"page {number}: a link without /Contents")
+            owner = tree.get(int(annot.StructParent)) if "/StructParent" in annot else None
+            if subtype == "/Link" and owner is not None and owner.get("/S") != "/Link":
+                found.append(f"page {number}: a link annotation in a {owner.get('/S')} element, not a /Link")
     return found
 
 
