@@ -53,11 +53,17 @@ def fitted(settings: Settings, cover_pages: Callable[[CoverFit], int],
            render: Callable[[CoverFit], tuple[R, int]]) -> R:
     """The rendering of the fullest cover that fits on one page.
 
-    ``cover_pages(fit)`` lays out the cover alone and counts its pages (cheap);
-    ``render(fit)`` renders the whole document and says how many pages its cover took.
+    ``render(fit)`` renders the whole document and says how many pages its cover took;
+    ``cover_pages(fit)`` lays out the cover alone and counts its pages (cheap). Most
+    packets fit at the first step and cost one rendering, as before; the others are
+    measured cover-only from the next step on, and the whole document is rendered again
+    at the first step that fits.
     """
     options = steps(settings)
-    start = next((i for i, fit in enumerate(options) if cover_pages(fit) <= 1), len(options) - 1)
+    result, pages = render(options[0])
+    if pages <= 1:
+        return result
+    start = next((i for i, fit in enumerate(options[1:], 1) if cover_pages(fit) <= 1), len(options) - 1)
     for fit in options[start:]:
         result, pages = render(fit)
         if pages <= 1:
