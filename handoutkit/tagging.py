@@ -478,6 +478,8 @@ def problems(pdf) -> list[str]:
             if not str(node.get("/Alt", "")).strip() and not all(str(w.get("/TU", "")).strip() for w in widgets):
                 found.append("a form field with no name for a screen reader (/Alt or /TU)")
     for number, page in enumerate(pdf.pages, 1):
+        if page.obj.get("/Annots") and page.obj.get("/Tabs") != "/S":
+            found.append(f"page {number}: tabbing does not follow the structure (/Tabs /S)")
         for annot in page.obj.get("/Annots", []):
             subtype = annot.get("/Subtype")
             if "/StructParent" not in annot:
