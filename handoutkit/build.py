@@ -21,7 +21,7 @@ from .pdf import Rendered, cover_pages, render
 from .render import Document, render_html
 from .settings import Settings
 
-STYLESHEETS = ("fonts.css", "base.css")
+STYLESHEETS = ("fonts.css", "base.css", "icons.css")
 EXTRA_STYLESHEET = "extra.css"
 
 
@@ -45,7 +45,7 @@ def is_id(target: str) -> bool:
 
 def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     packet = loaded.packet
-    values = packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True)
+    values = packet.model_dump(exclude={"title", "handouts", "logo"}, exclude_none=True, by_alias=True)
     if packet.region is not None and (why := crisis.unknown(packet.region)):
         raise InputError(loaded.source.problem(("region",), why))
     if packet.logo is not None:
@@ -92,23 +92,55 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
         raise UsageError("build either packet files or handouts, not both at once")
 
     if modules:
-        settings = base.over(**flags)
+        settings = base.over(**flags).checked()
         title = _title_of(modules)
         name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
-        return [Job(title, modules, settings.checked(), name, [m.path.resolve().parent for m in modules])]
+        return [Job(title, modules, settings, output_name(name, settings), [m.path.resolve().parent for m in modules])]
 
     jobs = []
     for loaded in packets:
-        settings = base.over(**_packet_settings(loaded)).over(**flags)
+        settings = base.over(**_packet_settings(loaded)).over(**flags).checked()
         jobs.append(Job(
             loaded.packet.title,
             library.resolve_in_packet(loaded),
-            settings.checked(),
-            f"{loaded.source.path.stem}.pdf",
+            settings,
+            output_name(f"{loaded.source.path.stem}.pdf", settings),
             [loaded.folder],
             loaded.source.path,
         ))
     return jobs
+
+
+def output_name(usual: str, settings: Settings) -> str:
+    """The default file name: a discreet packet's says only its neutral title (the usual
+    one names a handout or the clinician's packet file); the clinician's copy says so (unless
+    the name does already), so building both copies of a packet keeps both."""
+    if settings.discreet:
+        words = "".join(ch.lower() if ch.isascii() and ch.isalnum() else " " for ch in settings.neutral_title).split()
+        usual = "-".join(words)[:40].rstrip("-") + ".pdf" if words else "notes.pdf"
+    stem = usual.removesuffix(".pdf")
+    if settings.copy == "clinician" and "clinician" not in stem.split("-"):
+        usual = stem + "-clinician.pdf"
+    return usual
+
+
+def unused_discreet_title(settings: Settings) -> str | None:
+    """A warning when a neutral title is set but the packet is not discreet: the title
+    alone hides nothing, and must never look as if it did. (SPEC's example packet sets
+    `discreet: false` beside a `discreet_title`, so this is a warning, not an error.)"""
+    if settings.discreet_title and not settings.discreet:
+        return ("warning: 'discreet_title' is set but the packet is not discreet, so its cover, page "
+                "footers, PDF title, bookmarks and file name show what it is about (add 'discreet: true' "
+                "to the packet, or build with --discreet)")
+    return None
+
+
+def outline_labels(job: Job) -> list[str]:
+    """Bookmark labels, one per handout: its title, or "Part 2" in a discreet packet (a
+    viewer shows bookmarks beside the first page)."""
+    if job.settings.discreet:
+        return [f"Part {i}" for i in range(1, len(job.modules) + 1)]
+    return [m.module.title for m in job.modules]
 
 
 def _stylesheets(library: Library, theme: str) -> list[str]:
@@ -129,13 +161,16 @@ def _stylesheets(library: Library, theme: str) -> list[str]:
 def document_for(job: Job, library: Library) -> Document:
     s = job.settings
     return Document(
-        title=job.title,
+        title=s.neutral_title or job.title,
         settings=s,
         handouts=job.modules,
-        cover=s.cover if s.cover is not None else len(job.modules) >= 2,
+        # The clinician's copy and a discreet packet always open on their cover: the one
+        # marks the copy and carries the reminder, the other shows only the neutral title.
+        cover=s.cover if s.cover is not None else (len(job.modules) >= 2 or s.copy == "clinician" or s.discreet),
         date=s.date or dt.date.today(),
         stylesheets=_stylesheets(library, s.theme),
         logo_url=s.logo.resolve().as_uri() if s.logo else None,
+        crisis=crisis_summary(job),
     )
 
 
@@ -160,8 +195,7 @@ def render_job(job: Job, library: Library) -> Result:
 
     def whole(fit: coverfit.CoverFit) -> tuple[Result, int]:
         html = render_html(dataclasses.replace(document, cover_fit=fit), library.template_dirs)
-        rendered = render(html, day=document.date, title=job.title,
-                          outline=[m.module.title for m in job.modules], **engine)
+        rendered = render(html, day=document.date, title=document.title, outline=outline_labels(job), **engine)
         return Result(html, rendered), rendered.cover_pages
 
     if not document.cover:
@@ -224,16 +258,31 @@ class Outcome:
         return not self.errors
 
 
+def printed_regions(modules: list[LoadedModule], region: str) -> list[str]:
+    """The regions whose crisis lines these handouts print (``region``: the packet's)."""
+    return sorted({block.region or region for m in modules
+                   for block in m.module.blocks if block.type == "resources"})
+
+
+def crisis_summary(job: Job) -> dict[str, Any] | None:
+    """The crisis lines this PDF prints, for the clinician: the regions, when they were
+    checked and the reminder to confirm them (the build's output and the clinician's copy;
+    never the client's page, CONTENT.md)."""
+    regions = printed_regions(job.modules, job.settings.region)
+    if not regions:
+        return None
+    each = [crisis.lines_for(r) for r in regions]
+    oldest = min(each, key=lambda lines: lines["checked_on"])
+    return {"names": " and ".join(lines["name"] for lines in each), "checked": oldest["checked"],
+            "confirm": oldest["confirm"]}
+
+
 def crisis_reminder(job: Job) -> str | None:
     """What the clinician should confirm about the crisis lines this PDF prints: for the
     terminal, never the client's page (CONTENT.md)."""
-    regions = sorted({block.region or job.settings.region for m in job.modules
-                      for block in m.module.blocks if block.type == "resources"})
-    if not regions:
+    if (summary := crisis_summary(job)) is None:
         return None
-    checked = crisis.lines_for(regions[0])["checked"]
-    names = " and ".join(crisis.lines_for(r)["name"] for r in regions)
-    return f"the PDF prints {names} crisis lines, checked {checked}. {crisis.lines_for(regions[0])['confirm']}"
+    return f"the PDF prints {summary['names']} crisis lines, checked {summary['checked']}. {summary['confirm']}"
 
 
 def planned(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import glyphs, markdown, models, overflow, readability, sources
+from . import crisis, glyphs, markdown, models, overflow, readability, sources
 from .errors import HandoutkitError, InputError, Problem
 from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, is_packet, linked_out, load_module, load_packet
 from .settings import Settings
@@ -164,7 +164,10 @@ def _markdown_texts(module: models.Module) -> Iterator[tuple[Loc, str, bool]]:
         match block:
             case models.TextBlock() | models.CalloutBlock():
                 yield at + ("body",), block.body, True
-            case models.ListBlock() | models.ChecklistBlock() | models.ExamplesBlock():
+            case models.ListBlock():
+                for j, item in enumerate(block.items):
+                    yield at + ("items", j, "text"), item.text, False
+            case models.ChecklistBlock() | models.ExamplesBlock():
                 for j, item in enumerate(block.items):
                     yield at + ("items", j), item, False
                 if isinstance(block, models.ExamplesBlock) and block.note:
@@ -309,6 +312,40 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
             )
 
 
+def _stale_lines(source: sources.Source, loc: Loc, regions: list[str], today: dt.date | None) -> Iterator[Problem]:
+    for region in regions:
+        if crisis.unknown(region) is None and (why := crisis.stale(region, today)):
+            yield source.problem(loc, why, level="warning")
+
+
+def crisis_lines_checked(m: LoadedModule, region: str, today: dt.date | None = None) -> Iterator[Problem]:
+    """A help box whose lines were checked over six months ago, at the box (``region``:
+    the one it prints when the block names none: the config's, as a build would)."""
+    for i, block in enumerate(m.module.blocks):
+        if block.type == "resources":
+            yield from _stale_lines(m.source, ("blocks", i), [block.region or region], today)
+
+
+def packet_lines_checked(path: Path, source: sources.Source, library: Library, region: str,
+                         today: dt.date | None = None) -> Iterator[Problem]:
+    """The same for the lines a packet prints, at its `region` (or `handouts`)."""
+    from .build import printed_regions
+
+    loaded = load_packet(path, source)
+    modules = library.resolve_in_packet(loaded)
+    regions = printed_regions(modules, loaded.packet.region or region)
+    yield from _stale_lines(source, ("region",) if loaded.packet.region else ("handouts",), regions, today)
+
+
+def discreet_title_alone(source: sources.Source) -> Iterator[Problem]:
+    """A neutral title on a packet that is not discreet hides nothing (build.unused_discreet_title)."""
+    data = source.data
+    if data.get("discreet_title") is not None and data.get("discreet") is not True:
+        yield source.problem(("discreet_title",), "'discreet_title' is set but the packet is not discreet, so "
+                             "it shows what it is about: add 'discreet: true' (or remove 'discreet_title')",
+                             level="warning")
+
+
 RULES: tuple[Rule, ...] = (
     reading_level, long_sentences, summary_and_action, care_for_sensitive_topics,
     review_date, source_links, markdown_on_paper,
@@ -345,7 +382,10 @@ def _files(paths: list[Path], library: Library) -> list[tuple[Path, bool]]:
     return out
 
 
-def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> Report:
+def check(paths: list[Path], library: Library, *, render_pages: bool = True,
+          region: str = crisis.DEFAULT_REGION, today: dt.date | None = None) -> Report:
+    """``region``: the one a help box prints when neither it nor its packet names one (the
+    config's); ``today``: for the dates `check` judges (tests set it)."""
     findings: list[Finding] = [] if paths else [Finding.of(p) for ps in library.clashes.values() for p in ps]
     try:
         files = _files(paths, library)
@@ -359,13 +399,16 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True) -> 
             if is_packet(source):
                 library.resolve_in_packet(load_packet(path, source))
                 findings += [Finding.of(p) for p in characters_the_fonts_lack(source)]
+                findings += [Finding.of(p) for p in packet_lines_checked(path, source, library, region, today)]
+                findings += [Finding.of(p) for p in discreet_title_alone(source)]
                 continue
             loaded = load_module(path, source)
         except InputError as exc:
             findings += [Finding.of(p) for p in exc.problems]
             continue
         for rule in RULES:
-            findings += [Finding.of(p) for p in rule(loaded)]
+            findings += [Finding.of(p) for p in (rule(loaded, today) if rule is review_date else rule(loaded))]
+        findings += [Finding.of(p) for p in crisis_lines_checked(loaded, region, today)]
         findings += [Finding.of(p) for p in characters_the_fonts_lack(loaded.source)]
         if render_pages:
             findings += [Finding.of(p) for p in page_budget(loaded, library)]

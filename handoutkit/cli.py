@@ -39,6 +39,11 @@ class Theme(str, Enum):
     large_print = "large-print"
 
 
+class Copy(str, Enum):
+    client = "client"
+    clinician = "clinician"
+
+
 class Kind(str, Enum):
     handout = "handout"
     worksheet = "worksheet"
@@ -102,6 +107,13 @@ def build(
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
     lang: Optional[str] = typer.Option(None, help="Document language: en (a region may follow, like en-GB)."),
     date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
+    copy: Optional[Copy] = typer.Option(
+        None, help="client (default) or clinician: the clinician's copy adds clinician notes, sources and "
+                   "the reminder to confirm local lines, and says on every page that it is not for the client."),
+    discreet: Optional[bool] = typer.Option(
+        None, "--discreet/--not-discreet",
+        help="Cover, page headers and footers, PDF title, bookmarks and file name say only a neutral title "
+             "(the packet's discreet_title, default \"Session notes\"): for a client who lives with the person who hurt them."),
     html: Optional[str] = typer.Option(
         None, "--html", metavar="FILE|DIR/",
         help="Also write the final HTML to this file (or inside this folder), only ever together with the PDF."),
@@ -120,10 +132,13 @@ def build(
         paper=paper.value if paper else None, theme=theme.value if theme else None,
         client=client, clinician=clinician, practice=practice, region=region,
         fillable=fillable, lang=lang, date=_parse_date(date),
+        copy=copy.value if copy else None, discreet=discreet,
     )
     if building.is_batch(targets):
-        places = for_batch(targets, output, html)  # all refusals before any packet renders
-        refuse_in_batch(places, building.planned(targets, library, base=base, flags=flags), library)
+        jobs_planned = building.planned(targets, library, base=base, flags=flags)
+        names = {job.packet.resolve(): job.output_name for job in jobs_planned if job.packet is not None}
+        places = for_batch(targets, output, html, names)  # all refusals before any packet renders
+        refuse_in_batch(places, jobs_planned, library)
         outcomes = _build_batch(targets, library, base, flags, jobs, places)
         written = [o.output for o in outcomes if o.ok]
     else:
@@ -135,6 +150,8 @@ def build(
         if reminder := building.crisis_reminder(job):
             echo(f"  note: {reminder}")
         for warning in glyphs.in_details(job.title, job.settings):
+            echo(warning, err=True)
+        if warning := building.unused_discreet_title(job.settings):
             echo(warning, err=True)
         written, outcomes = [out], []
     for path in written:
@@ -258,7 +275,7 @@ def check(
     for path in paths or []:
         if not path.exists() and not path.is_symlink():  # a link loop: reading it says so
             raise UsageError(f"{path}: no such file or folder")
-    report = run_check(list(paths or []), _library(ctx), render_pages=pages)
+    report = run_check(list(paths or []), _library(ctx), render_pages=pages, region=_config_region())
     if as_json:
         echo(json.dumps({
             "files": report.files, "errors": report.errors, "warnings": report.warnings,
@@ -271,6 +288,19 @@ def check(
              f"{report.errors} error{'s' if report.errors != 1 else ''}, "
              f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
     raise typer.Exit(1 if report.failed(strict) else 0)
+
+
+def _config_region() -> str:
+    """The region a help box prints when nothing names one: the config's, as in a build.
+    `check` still runs with a damaged config file (the build says what is wrong with it)."""
+    from . import config
+    from .crisis import DEFAULT_REGION, unknown
+
+    try:
+        region = config.load().region
+    except HandoutkitError:
+        return DEFAULT_REGION
+    return region if region and unknown(region) is None else DEFAULT_REGION
 
 
 @app.command()

@@ -54,14 +54,20 @@ def settings_data(settings: Settings) -> Any:
 
 def for_document(document: Document) -> Mapping[str, Any]:
     """The names a page template sees: ``doc`` (the document) and ``s`` (its settings)."""
+    # A discreet packet's handouts are "part-1", "part-2"… in the PDF's link targets and
+    # form-field names, which a PDF viewer may show and which the file carries, where the
+    # handouts' ids (what-is-sexual-coercion) would say what it is about.
+    neutral = document.settings.discreet
     doc = {
         "title": document.title,
-        "handouts": [{"id": h.id, "module": h.module} for h in document.handouts],
+        "handouts": [{"id": f"part-{i}" if neutral else h.id, "module": h.module}
+                     for i, h in enumerate(document.handouts, 1)],
         "cover": document.cover,
         "date": document.date,
         "stylesheets": document.stylesheets,
         "logo_url": document.logo_url,
         "cover_fit": dataclasses.asdict(document.cover_fit),
         "cover_only": document.cover_only,
+        "crisis": document.crisis,
     }
     return types.MappingProxyType({"doc": plain(doc), "s": settings_data(document.settings)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
@@ -30,11 +31,48 @@ def unknown(region: str) -> str | None:
 
 
 _LINE_DEFAULTS = {"emergency": False, "source": None, "coverage": None, "languages": None,
-                  "note": None, "youth": False, "pointer": False}
+                  "note": None, "youth": False, "pointer": False, "channels": []}
+CHANNELS = ("call", "text", "chat", "tty")
+STALE_AFTER_MONTHS = 6  # said as "six months" in stale()
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def _month_year(day: dt.date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def checked_on(region: str) -> dt.date:
+    """When the region's lines were checked: the day of its least recently checked line."""
+    return min(line["checked"] for line in _data()["regions"][region]["lines"])
+
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    for last in (31, 30, 29, 28):  # 31 August + 6 months is the last day of February
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def stale(region: str, today: dt.date | None = None) -> str | None:
+    """Why the region's lines need checking again (more than six months since they were),
+    or None. ``today`` is injectable so tests need not wait half a year."""
+    today = today or dt.date.today()
+    checked = checked_on(region)
+    if today <= _months_later(checked, STALE_AFTER_MONTHS):
+        return None
+    return (f"the {_data()['regions'][region]['name']} crisis lines were checked in {_month_year(checked)}, "
+            "over six months ago: confirm each number with its service before you hand "
+            "this out, and update handoutkit (a newer version may have checked them again)")
 
 
 def lines_for(region: str, *, youth: bool = False) -> dict[str, Any]:
-    """``{name, lines, checked, confirm}`` for a known region (see ``regions()``).
+    """``{region, name, lines, checked, checked_on, confirm}`` for a known region (see
+    ``regions()``): ``checked`` is the month and year its lines were checked, as printed.
 
     Youth lines (Childline, Kids Help Phone…) only when ``youth``: they belong on handouts
     for teens, not on every adult handout (CONTENT.md)."""
@@ -43,4 +81,5 @@ def lines_for(region: str, *, youth: bool = False) -> dict[str, Any]:
     lines = [{**_LINE_DEFAULTS, **line} for line in entry["lines"]]
     return {"region": region, "name": entry["name"],
             "lines": [line for line in lines if youth or not line["youth"]],
-            "checked": data["checked"], "confirm": data["confirm"]}
+            "checked": _month_year(checked_on(region)), "checked_on": checked_on(region),
+            "confirm": data["confirm"]}

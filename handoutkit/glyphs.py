@@ -69,7 +69,8 @@ def message(chars: list[str]) -> str:
 
 
 DETAILS = {"title": "the title", "client": "the client's name", "clinician": "the clinician's name",
-           "practice": "the practice's name", "contact": "the contact details"}
+           "practice": "the practice's name", "contact": "the contact details",
+           "discreet_title": "the discreet title"}
 
 
 def in_details(title: str, settings: Any) -> list[str]:

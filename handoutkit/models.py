@@ -10,8 +10,9 @@ import datetime as dt
 import re
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from .icons import NAMES as ICON_NAMES
 from .limits import MAX_MODULE_BLOCKS, MAX_PACKET_HANDOUTS, MAX_TABLE_ROWS
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -23,7 +24,12 @@ Kind = Literal["handout", "worksheet", "exercise", "script", "guide"]
 Audience = Literal["client", "couple", "clinician"]
 Paper = Literal["letter", "a4"]
 Theme = Literal["default", "print", "large-print"]
-KINDS, AUDIENCES, PAPERS, THEMES = (get_args(t) for t in (Kind, Audience, Paper, Theme))
+Copy = Literal["client", "clinician"]
+KINDS, AUDIENCES, PAPERS, THEMES, COPIES = (get_args(t) for t in (Kind, Audience, Paper, Theme, Copy))
+DISCREET_TITLE = "Session notes"  # a discreet packet's title when the clinician sets none
+# A bundled icon (styles/icons): the schema lists every name, so an editor completes them.
+Icon = Literal[ICON_NAMES]  # type: ignore[valid-type]
+IconField = Annotated[Icon | None, Field(description="A small line icon beside the text (decorative).")]
 
 # The languages handoutkit can print (its labels, dates and crisis lines in that language).
 # SPEC.md adds es and fr with their locales; until then a Spanish packet would print in
@@ -55,17 +61,14 @@ class Strict(BaseModel):
 
 class BlockBase(Strict):
     title: Text | None = None
+    per_partner: bool = Field(
+        False, description="Print this block once for each partner (Partner A, Partner B), each copy "
+                           "on its own page with its own write-in space and form fields.")
 
 
 class TextBlock(BlockBase):
     type: Literal["text"]
     body: Text
-
-
-class ListBlock(BlockBase):
-    type: Literal["list"]
-    items: list[Text] = Field(min_length=1)
-    style: Literal["bullet", "numbered"] = "bullet"
 
 
 class ExamplesBlock(BlockBase):
@@ -90,10 +93,23 @@ class PlainStringItem(Strict):
         return {cls.PLAIN: value} if isinstance(value, str) else value
 
 
+class ListItem(PlainStringItem):
+    PLAIN = "text"
+    text: Text
+    icon: IconField = None
+
+
+class ListBlock(BlockBase):
+    type: Literal["list"]
+    items: list[ListItem] = Field(min_length=1)
+    style: Literal["bullet", "numbered"] = "bullet"
+
+
 class Step(PlainStringItem):
     PLAIN = "text"
     text: Text
     minutes: Annotated[float, Field(gt=0, le=120)] | None = None
+    icon: IconField = None
 
 
 class StepsBlock(BlockBase):
@@ -134,6 +150,7 @@ class CalloutBlock(BlockBase):
     type: Literal["callout"]
     body: Text
     tone: Literal["info", "important", "support"] = "info"
+    icon: IconField = None
 
 
 class TableBlock(BlockBase):
@@ -145,6 +162,9 @@ class TableBlock(BlockBase):
 class ResourcesBlock(BlockBase):
     type: Literal["resources"]
     region: str | None = None  # default: the packet's region
+    # Youth lines (Childline, Kids Help Phone, Kids Helpline) only where asked: they belong
+    # on handouts for teens, not on every adult handout (CONTENT.md).
+    youth: bool = False
 
 
 Block = Annotated[
@@ -230,3 +250,22 @@ class Packet(Strict):
     fillable: bool | None = None
     cover: bool | None = None
     lang: Annotated[str, StringConstraints(pattern=LANG_PATTERN), AfterValidator(_printable)] | None = None
+    # `copy` in the file; a field of that name would hide pydantic's own BaseModel.copy.
+    copy_: Copy | None = Field(
+        None, alias="copy", description="client (the default) or clinician: the clinician's copy adds each handout's "
+                          "clinician notes and sources and the reminder to confirm local lines.")
+    discreet: bool | None = Field(
+        None, description="true: the cover, running headers and footers, PDF title, bookmarks and default "
+                          "file name say only discreet_title, for a client who lives with the person who hurt them.")
+    discreet_title: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = Field(
+        None, description=f"The neutral title of a discreet packet (default: {DISCREET_TITLE}).")
+
+    @field_validator("discreet")
+    @classmethod
+    def _discreet_keeps_its_cover(cls, discreet: bool | None, info: ValidationInfo) -> bool | None:
+        # The neutral cover is what someone glancing at the packet sees first; without it
+        # the first page is a handout's title in large type.
+        if discreet and info.data.get("cover") is False:
+            raise ValueError("a discreet packet starts with its neutral cover (remove 'cover: false', "
+                             "or make the packet not discreet)")
+        return discreet

@@ -15,7 +15,9 @@ def _block_lines(block) -> list[str]:
     kind = block.type
     if kind in ("text", "callout"):
         return [_short(block.body)]
-    if kind in ("list", "examples", "checklist"):
+    if kind == "list":
+        return [_short(i.text) for i in block.items]
+    if kind in ("examples", "checklist"):
         return [_short(i) for i in block.items]
     if kind == "steps":
         return [_short(s.text) for s in block.items]
@@ -51,6 +53,7 @@ def outline(loaded: LoadedModule) -> str:
     if m.summary:
         out += ["Key points"] + [f"  • {_short(p)}" for p in m.summary] + [""]
     for n, block in enumerate(m.blocks, 1):
-        out.append(f"{n}. [{block.type}] {block.title or ''}".rstrip())
+        each = ", once for each partner" if block.per_partner else ""  # SPEC: per_partner
+        out.append(f"{n}. [{block.type}{each}] {block.title or ''}".rstrip())
         out += [f"     {line}" for line in _block_lines(block)]
     return "\n".join(out)

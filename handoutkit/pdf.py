@@ -216,6 +216,9 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
         _own_outline_and_metadata(document, title, outline or [])
         with _one_font_subsetter(), tagging.leaders_as_artifacts(document):
             pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
+        if fillable:  # fields that keep a client's answers in real viewers (acroform.py)
+            from . import acroform
+            pdf = acroform.finish(pdf)
         # Artifacts, table scope, form and link names, XMP and the PDF/UA claim (tagging.py).
         pdf = tagging.finish(pdf, document, title=title)
     return Rendered(pdf, len(document.pages), tuple(overflow.find(document)), _cover_pages(document))

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 # Table cells ("rows") are read: a cell can hold a whole sentence, hard words and all.
 PROSE_FIELDS = ("body", "items", "note", "say", "question", "text", "rows")
 # Keys whose strings name a thing for the engine, not words a reader sees.
-_NOT_TEXT = ("type", "region", "style", "tone")
+_NOT_TEXT = ("type", "region", "style", "tone", "icon")
 
 _MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+")

@@ -16,7 +16,7 @@ from typing import Any, Generator
 
 import jinja2
 
-from . import context, crisis, limits, markdown, sandbox, templatecache
+from . import context, crisis, limits, markdown, sandbox, templatecache, writein
 from .coverfit import CoverFit
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
@@ -44,6 +44,7 @@ class Document:
     date: dt.date
     stylesheets: list[str]
     logo_url: str | None = None
+    crisis: dict[str, Any] | None = None  # the lines it prints, for the clinician's copy (build.crisis_summary)
     cover_fit: CoverFit = CoverFit()  # how much the cover says (coverfit.py)
     cover_only: bool = False  # the cover alone, to measure it: each handout is an empty anchor
 
@@ -54,10 +55,10 @@ def css_string(text: str) -> str:
     return f'"{safe}"'
 
 
-def resources_for(region: str) -> Any:
+def resources_for(region: str, youth: bool = False) -> Any:
     if why := crisis.unknown(region):
         raise UsageError(why)
-    return context.plain(crisis.lines_for(region))
+    return context.plain(crisis.lines_for(region, youth=bool(youth)))
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -134,8 +135,9 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     filters  md, inline (Markdown to HTML), css_string, long_date (24 November 2026),
              month_year (November 2026), number (2, 1.5)
     tests    web_address (``{% if src.url is web_address %}``)
-    globals  field_name(handout_id, label), resources_for(region), range(…) (bounded),
-             kind_label[kind], paper_size[paper]
+    globals  field_name(handout_id, label), resources_for(region, youth), range(…) (bounded),
+             kind_label[kind], paper_size[paper], block_copies(blocks) (each block with the
+             partner whose copy it is, writein.py), table_layout(columns, rows), fill_columns(rows)
     """
     # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a
     # colleague may carry override templates, and a template that could call methods
@@ -159,6 +161,9 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     env.globals["kind_label"] = sandbox.frozen(KIND_LABELS)
     env.globals["resources_for"] = resources_for
     env.globals["paper_size"] = sandbox.frozen(PAPER_SIZES)
+    env.globals["block_copies"] = writein.block_copies
+    env.globals["table_layout"] = writein.table_layout
+    env.globals["fill_columns"] = writein.fill_columns
     return env
 
 

@@ -16,7 +16,7 @@ NAMES = {"module": "module.schema.json", "packet": "packet.schema.json"}
 
 
 def _allow_plain_strings(schema: dict[str, Any], block: str, item: str) -> None:
-    """Steps and prompts take a plain string where the model says {text} or {question}."""
+    """Steps, prompts and list items take a plain string where the model says {text} or {question}."""
     items = schema["$defs"][block]["properties"]["items"]
     items["items"] = {"anyOf": [{"type": "string", "minLength": 1}, {"$ref": f"#/$defs/{item}"}]}
 
@@ -26,6 +26,7 @@ def schema_for(kind: str) -> dict[str, Any]:
         schema = models.Module.model_json_schema()
         _allow_plain_strings(schema, "StepsBlock", "Step")
         _allow_plain_strings(schema, "PromptsBlock", "Prompt")
+        _allow_plain_strings(schema, "ListBlock", "ListItem")
         title = "handoutkit handout module"
     elif kind == "packet":
         schema = models.Packet.model_json_schema()

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import crisis
 from .errors import UsageError
-from .models import unprintable_lang
+from .models import DISCREET_TITLE, unprintable_lang
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,10 @@ class Settings:
     practice: str | None = None
     contact: str | None = None
     logo: Path | None = None
-    cover: bool | None = None  # None: a cover when there are two or more handouts
+    cover: bool | None = None  # None: a cover for two or more handouts, a clinician's copy or a discreet packet
+    copy: str = "client"  # client | clinician (models.Copy)
+    discreet: bool = False
+    discreet_title: str | None = None  # None: models.DISCREET_TITLE
 
     def over(self, **values: Any) -> "Settings":
         """These settings with every non-None value in ``values`` laid on top."""
@@ -37,4 +40,12 @@ class Settings:
             raise UsageError(why)
         if why := unprintable_lang(self.lang):
             raise UsageError(f"--lang: {why}")
+        if self.discreet and self.cover is False:  # --discreet on a packet with `cover: false`
+            raise UsageError("--discreet: a discreet packet starts with its neutral cover, and this packet "
+                             "has 'cover: false' (remove it from the packet)")
         return self
+
+    @property
+    def neutral_title(self) -> str | None:
+        """The only title a discreet packet shows outside its handouts' pages; None when not discreet."""
+        return (self.discreet_title or DISCREET_TITLE) if self.discreet else None

@@ -75,8 +75,11 @@ def for_job(job: Any, library: Library, output: str | None, html: str | None) ->
     return outs[0].path, outs[1].path if len(outs) > 1 else None
 
 
-def for_batch(packets: list[str], output: str | None, html: str | None) -> dict[str, tuple[Output, Output | None]]:
-    """Each packet file's PDF and HTML; refused when two would be one file."""
+def for_batch(packets: list[str], output: str | None, html: str | None,
+              names: dict[Path, str] | None = None) -> dict[str, tuple[Output, Output | None]]:
+    """Each packet file's PDF and HTML; refused when two would be one file. ``names``: the
+    default PDF name of each packet that plans (build.output_name: a discreet packet's is
+    its neutral title, never the packet file's name), by the packet's resolved path."""
     for flag, value in (("-o", output), ("--html", html)):
         if value is not None and not is_folder(value):
             raise UsageError(
@@ -89,12 +92,16 @@ def for_batch(packets: list[str], output: str | None, html: str | None) -> dict[
         same = seen.setdefault(Path(packet).resolve(), packet)
         if same != packet:
             raise UsageError(f"{same} and {packet} are the same packet file (name it once)")
-        stem = Path(packet).stem
+        stem = Path((names or {}).get(Path(packet).resolve(), f"{Path(packet).stem}.pdf")).stem
         pdf = place(output, f"{stem}.pdf", "-o")
         page = place(html, f"{stem}.html", "--html") if html is not None else None
         for out in filter(None, (pdf, page)):
             # Folded: Session.pdf and session.pdf are one file on a Mac's or Windows' disk.
             other = writers.setdefault(Path(str(out.path.resolve()).casefold()), packet)
+            if other != packet and stem not in (Path(packet).stem, f"{Path(packet).stem}-clinician"):  # discreet: its title
+                raise UsageError(
+                    f"{other} and {packet} would both write {out.path}: give one of them another "
+                    f"'discreet_title', or build each on its own into a folder of its own with -o DIR/")
             if other != packet:
                 raise UsageError(
                     f"{other} and {packet} would both write {out.path}: rename one of the packet files "

@@ -72,6 +72,7 @@ def _model_at(top: type[BaseModel], data: Any, loc: Loc) -> type[BaseModel] | No
     if len(loc) == 4:
         return {
             ("steps", "items"): models.Step,
+            ("list", "items"): models.ListItem,
             ("prompts", "items"): models.Prompt,
             ("script", "lines"): models.ScriptLine,
         }.get((_block_type(block), loc[2]))
@@ -85,7 +86,7 @@ def _block_type(raw: Any) -> str | None:
 
 
 def _keys_of(model: type[BaseModel] | None) -> list[str]:
-    return list(model.model_fields) if model else []
+    return [f.alias or name for name, f in model.model_fields.items()] if model else []
 
 
 def _name(loc: Loc) -> str:
@@ -108,7 +109,7 @@ def _colon_slip(data: Any, loc: Loc) -> bool:
     if not (loc and isinstance(loc[-1], int) and isinstance(node, dict) and len(node) == 1):
         return False
     key, value = next(iter(node.items()))
-    known = {name for model in (models.Step, models.Prompt, models.ScriptLine) for name in model.model_fields}
+    known = {name for model in (models.Step, models.Prompt, models.ScriptLine, models.ListItem) for name in model.model_fields}
     return isinstance(key, str) and key not in known and isinstance(value, (str, type(None)))
 
 
@@ -176,6 +177,8 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
         what = "empty" if kind == "string_too_short" or not value else "too short"
         need = ctx.get("min_length", 1)
         return source.problem(loc, f"'{name}' is {what} (expected at least {need} {'character' if kind == 'string_too_short' else 'item'}{'s' if need != 1 else ''})")
+    if kind == "string_too_long":
+        return source.problem(loc, f"'{name}' is longer than {ctx.get('max_length')} characters (shorten it)")
     if kind == "too_long":
         if (limit := _LIMITED.get(tuple(p for p in loc if not isinstance(p, int)))) is not None:
             thing, noun, advice = limit

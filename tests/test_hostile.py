@@ -108,6 +108,7 @@ class Case:
     lines: int = 1  # how many messages
     check: Callable[[Path, str], None] | None = None  # more checks on a harmless PDF and its text
     setup: Callable[[Path], None] | None = None  # more files beside the case (in its folder)
+    flags: tuple[str, ...] = ()  # more build flags: the clinician's copy prints sources and notes too
 
 
 # ---- checks on harmless PDFs -------------------------------------------------------------
@@ -188,10 +189,10 @@ CASES: dict[str, Case] = {
     "image-absolute-path.yaml": Case("is outside the handout's folder", at="9:11"),
     "image-https.yaml": Case("the picture 'https://127.0.0.1:", at="9:11"),
     "links-to-local-files.yaml": Case(check=_local_links_print_their_words),
-    "links-to-the-network.yaml": Case(check=_web_links_stay_links),
-    "source-links-not-web.yaml": Case(check=_odd_sources_print_as_text),
+    "links-to-the-network.yaml": Case(check=_web_links_stay_links, flags=("--copy", "clinician")),
+    "source-links-not-web.yaml": Case(check=_odd_sources_print_as_text, flags=("--copy", "clinician")),
     "html-and-css-in-content.yaml": Case(check=_markup_prints_as_text),
-    "jinja-in-every-field.yaml": Case(check=_templates_print_literally),
+    "jinja-in-every-field.yaml": Case(check=_templates_print_literally, flags=("--copy", "clinician")),
     "packet-css-injection.yaml": Case(check=_packet_values_print_as_written),
     "logo-outside.yaml": Case("the logo must be inside the packet's folder", at="5:7"),
     "logo-absolute.yaml": Case("the logo must be inside the packet's folder", at="5:7"),
@@ -282,7 +283,7 @@ def _run(tmp_path: Path, name: str, data: bytes | None, case: Case, startup: flo
         if case.setup:
             case.setup(where["pack"])
         out = where["out"] / "out.pdf"
-        result = handouts(*args, "-o", str(out), cwd=where["out"],
+        result = handouts(*args, *case.flags, "-o", str(out), cwd=where["out"],
                           env={"HANDOUTS_CONFIG": str(tmp_path / "no-config.yaml")}, cpu_limit=60)
         connections = listener.connections()
     finally:
