@@ -7,16 +7,17 @@ Nothing is written until a job has rendered completely.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import crisis, cssimports, paths, pictures, sources, templatecache
+from . import coverfit, crisis, cssimports, paths, pictures, sources, templatecache
 from .errors import HandoutkitError, InputError, Problem, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_together
-from .pdf import Rendered, render
+from .pdf import Rendered, cover_pages, render
 from .render import Document, render_html
 from .settings import Settings
 
@@ -194,15 +195,25 @@ def render_job(job: Job, library: Library) -> Result:
         raise InputError(problems)
     base = job.folders[0] if job.folders else Path.cwd()
     document = document_for(job, library)
-    html = render_html(document, library.template_dirs)
     roots = [paths.ASSETS, *library.folders, *job.folders]
     # A logo from the config file may sit anywhere: the engine may read that one file, not its folder.
     files = [job.settings.logo] if job.settings.logo else []
     origin = job.packet or (job.modules[0].path if len(job.modules) == 1 else Path(job.output_name))
-    return Result(html, render(html, base_url=base,
-                               roots=roots, fillable=job.settings.fillable, day=document.date,
-                               files=files, origin=origin,
-                               title=document.title, outline=outline_labels(job)))
+    engine = dict(base_url=base, roots=roots, fillable=job.settings.fillable, files=files, origin=origin)
+
+    def whole(fit: coverfit.CoverFit) -> tuple[Result, int]:
+        html = render_html(dataclasses.replace(document, cover_fit=fit), library.template_dirs)
+        rendered = render(html, day=document.date, title=document.title, outline=outline_labels(job), **engine)
+        return Result(html, rendered), rendered.cover_pages
+
+    if not document.cover:
+        return whole(coverfit.CoverFit())[0]
+
+    def cover_alone(fit: coverfit.CoverFit) -> int:
+        alone = dataclasses.replace(document, cover_fit=fit, cover_only=True)
+        return cover_pages(render_html(alone, library.template_dirs), **engine)
+
+    return coverfit.fitted(job.settings, cover_alone, whole)
 
 
 def write_job(result: Result, out: Path, html_out: Path | None = None, *, private: bool = False) -> Path:

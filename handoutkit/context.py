@@ -8,6 +8,7 @@ render sees. Mappings are ``MappingProxyType``: a template can read them, never 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import types
 from collections.abc import Mapping
@@ -65,6 +66,8 @@ def for_document(document: Document) -> Mapping[str, Any]:
         "date": document.date,
         "stylesheets": document.stylesheets,
         "logo_url": document.logo_url,
+        "cover_fit": dataclasses.asdict(document.cover_fit),
+        "cover_only": document.cover_only,
         "crisis": document.crisis,
     }
     return types.MappingProxyType({"doc": plain(doc), "s": settings_data(document.settings)})

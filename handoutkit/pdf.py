@@ -20,6 +20,7 @@ class Rendered:
     pdf: bytes
     pages: int
     overflows: tuple[overflow.Overflow, ...] = ()  # what crosses a page's edge (check reports it)
+    cover_pages: int = 0  # pages the cover runs over: one, unless nothing fits (coverfit.py)
 
 
 def _quiet_weasyprint() -> None:
@@ -143,9 +144,7 @@ def _own_outline_and_metadata(document, title: str, outline: list[str]) -> None:
         title=title, lang=lang if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else None)
 
 
-def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
-           day: dt.date | None = None, files: list[Path] = (), origin: Path | str = "the document", title: str = "",
-           outline: list[str] | None = None) -> Rendered:
+def _elements_checked(html: str, origin: Path | str) -> None:
     # Counted in the HTML, before the engine parses it: its work grows with the elements.
     # Content is escaped, so each "<" opens or closes a tag handoutkit's templates wrote.
     elements = html.count("<") - html.count("</") - html.count("<!")
@@ -153,6 +152,14 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
         raise InputError(Problem(origin, 1, 1, limits.beyond(
             "this document", elements, "elements (paragraphs, list items, table cells, writing lines…)",
             limits.MAX_ELEMENTS, "build it as several packets, or shorten its lists")))
+
+
+@contextlib.contextmanager
+def _laid_out(html: str, *, base_url: Path, roots: list[Path], fillable: bool, day: dt.date | None,
+              files: list[Path], origin: Path | str):
+    """The document laid out by WeasyPrint; what the block does with it (write it) runs
+    with the same guards: the fetcher, pinned timestamps and the page limit."""
+    _elements_checked(html, origin)
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -168,15 +175,9 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
     font_config = FontConfiguration()
     try:
         with _timestamps_from(day), _page_limit():
-            document = weasyprint.HTML(
+            yield weasyprint.HTML(
                 string=wrapping.breakable(html), base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=font_config, pdf_forms=fillable, pdf_tags=True)
-            _own_outline_and_metadata(document, title, outline or [])
-            with _one_font_subsetter():
-                pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
-            if fillable:  # fields that keep a client's answers in real viewers (acroform.py)
-                from . import acroform
-                pdf = acroform.finish(pdf)
     except FatalURLFetchingError:
         raise _refusal(fetcher) from None
     except TooManyPages:
@@ -187,4 +188,37 @@ def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = Fal
         folder = getattr(font_config, "_folder", None)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
-    return Rendered(pdf, len(document.pages), tuple(overflow.find(document)))
+
+
+def _cover_pages(document) -> int:
+    """How many pages the cover (the template's ``section.cover``) runs over; 0 without one."""
+    def on(page) -> bool:
+        return any(box.element_tag == "section" and "cover" in (box.element.get("class") or "").split()
+                   for box in page._page_box.descendants() if getattr(box, "element", None) is not None)
+    return sum(1 for page in document.pages if on(page))
+
+
+def cover_pages(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
+                files: list[Path] = (), origin: Path | str = "the document") -> int:
+    """Lay out ``html`` (the cover alone, see coverfit.py) and count the cover's pages; nothing is written."""
+    with _laid_out(html, base_url=base_url, roots=roots, fillable=fillable, day=None,
+                   files=list(files), origin=origin) as document:
+        return _cover_pages(document)
+
+
+def render(html: str, *, base_url: Path, roots: list[Path], fillable: bool = False,
+           day: dt.date | None = None, files: list[Path] = (), origin: Path | str = "the document", title: str = "",
+           outline: list[str] | None = None) -> Rendered:
+    from . import tagging
+
+    with _laid_out(html, base_url=base_url, roots=roots, fillable=fillable, day=day,
+                   files=list(files), origin=origin) as document:
+        _own_outline_and_metadata(document, title, outline or [])
+        with _one_font_subsetter(), tagging.leaders_as_artifacts(document):
+            pdf = document.write_pdf(pdf_forms=fillable, pdf_tags=True)
+        if fillable:  # fields that keep a client's answers in real viewers (acroform.py)
+            from . import acroform
+            pdf = acroform.finish(pdf)
+        # Artifacts, table scope, form and link names, XMP and the PDF/UA claim (tagging.py).
+        pdf = tagging.finish(pdf, document, title=title)
+    return Rendered(pdf, len(document.pages), tuple(overflow.find(document)), _cover_pages(document))

@@ -17,6 +17,7 @@ from typing import Any, Generator
 import jinja2
 
 from . import context, crisis, limits, markdown, sandbox, templatecache, writein
+from .coverfit import CoverFit
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
@@ -44,6 +45,8 @@ class Document:
     stylesheets: list[str]
     logo_url: str | None = None
     crisis: dict[str, Any] | None = None  # the lines it prints, for the clinician's copy (build.crisis_summary)
+    cover_fit: CoverFit = CoverFit()  # how much the cover says (coverfit.py)
+    cover_only: bool = False  # the cover alone, to measure it: each handout is an empty anchor
 
 
 def css_string(text: str) -> str:

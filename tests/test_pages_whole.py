@@ -105,12 +105,17 @@ def test_every_character_stays_inside_the_page(pdfs, theme, paper):
 @pytest.mark.parametrize("theme,paper", BUILDS)
 def test_the_long_words_are_printed_whole(pdfs, theme, paper):
     """Wrapped, not cut off: every copy is there once the line breaks are taken out."""
+    # The running header and footer are left out: a copy broken over two pages is one copy.
+    top, bottom = (22, 22) if theme == "large-print" else (18, 20)
     with pdfplumber.open(pdfs[theme, paper]) as pdf:
-        text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
+        text = "".join("".join(page.crop((0, top * MM, page.width, page.height - bottom * MM)).extract_text().split())
+                       for page in pdf.pages)
     # The title, heading, content note, summary, text, list, checklist, steps, prompt,
     # scale question, script, callout, table cell, source and the cover's title.
     assert text.count(WORD) >= 15
-    assert text.count(URL.removeprefix("https://")) >= 10
+    # In large print this cover has no room for the handouts' subtitles, one of them the
+    # address: the cover gives them up first (coverfit.py).
+    assert text.count(URL.removeprefix("https://")) >= (9 if theme == "large-print" else 10)
     assert NAME in text  # on the cover, whole
 
 

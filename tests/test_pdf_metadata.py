@@ -18,8 +18,8 @@ from conftest import ROOT, handouts, pdf_text, squash
 CLIENT = "Zebulon Quartermaine"
 
 HOSTILE_CSS = """
-.cover dd { bookmark-level: 1 !important; bookmark-label: content(text) !important; }
-.cover-details div:first-child dd { string-set: who content(text); }
+.cover .detail-value { bookmark-level: 1 !important; bookmark-label: content(text) !important; }
+.cover-details .cover-detail:first-child .detail-value { string-set: who content(text); }
 h1.handout-title.handout-title.handout-title { bookmark-level: 1 !important; bookmark-label: string(who) !important; }
 body * { bookmark-level: 2; bookmark-label: "For " string(who); }
 """

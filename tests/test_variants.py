@@ -324,11 +324,13 @@ def test_the_cover_is_one_page_whatever_the_packet(tmp_path: Path, theme: str, p
     first_handout = reader.get_destination_page_number(reader.outline[0]) + 1
     assert first_handout == 2, f"the cover runs to {first_handout - 1} pages"
     cover = squash(reader.pages[0].extract_text())
-    large = theme == "large-print"
-    assert ("Notes" in cover) == (count <= (2 if large else 5)), cover
     first = job.modules[0].module
     assert first.title in cover
-    assert (first.subtitle in cover) == (count <= (4 if large else 8)), cover
+    # What the cover gives up is measured (coverfit.py), in order: subtitles before notes.
+    if first.subtitle in cover:
+        assert "Notes" in cover, cover
+    if count <= 2:
+        assert first.subtitle in cover and "Notes" in cover, "two handouts leave room for everything"
 
 
 def test_a_fillable_cover_has_a_notes_field(tmp_path: Path):
