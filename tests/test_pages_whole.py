@@ -63,6 +63,7 @@ sources:
   - title: "{WORD}"
     url: "{URL}"
 reviewed: 2026-01-01
+clinician_notes: "{WORD} {URL}"
 """
 
 BUILDS = [(theme, paper) for theme in ("default", "print", "large-print") for paper in ("letter", "a4")]
@@ -79,7 +80,9 @@ def pdfs(tmp_path_factory):
         packet.write_text(
             f'title: "Packet {WORD}"\nhandouts: [long.yaml, grounding-5-4-3-2-1]\n'
             f'client: "{NAME}"\nclinician: "Dr {WORD}"\npractice: "{PRACTICE}"\ncontact: "{URL}"\n'
-            f"theme: {theme}\npaper: {paper}\ndate: 2026-01-01\n", encoding="utf-8")
+            f"theme: {theme}\npaper: {paper}\ndate: 2026-01-01\n"
+            # On A4, the clinician's copy: its notes, sources and running header stay on the page too.
+            + ("copy: clinician\n" if paper == "a4" else ""), encoding="utf-8")
         result = handouts("build", str(packet), "-o", str(folder / f"{theme}-{paper}.pdf"))
         assert result.code == 0, result.text
         built[theme, paper] = folder / f"{theme}-{paper}.pdf"
@@ -111,11 +114,14 @@ def test_the_long_words_are_printed_whole(pdfs, theme, paper):
         text = "".join("".join(page.crop((0, top * MM, page.width, page.height - bottom * MM)).extract_text().split())
                        for page in pdf.pages)
     # The title, heading, content note, summary, text, list, checklist, steps, prompt,
-    # scale question, script, callout, table cell, source and the cover's title.
+    # scale question, script, callout, table cell and the cover's title; on Letter (the
+    # client's copy) the cover's clinician, on A4 (the clinician's) the notes and the source.
     assert text.count(WORD) >= 15
     # In large print this cover has no room for the handouts' subtitles, one of them the
-    # address: the cover gives them up first (coverfit.py).
-    assert text.count(URL.removeprefix("https://")) >= (9 if theme == "large-print" else 10)
+    # address: the cover gives them up first (coverfit.py). The clinician's copy (A4) prints
+    # the address in its notes and source, not on its cover.
+    expected = 10 - (theme == "large-print") - (paper == "a4")
+    assert text.count(URL.removeprefix("https://")) >= expected
     assert NAME in text  # on the cover, whole
 
 
