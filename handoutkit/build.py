@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import crisis, cssimports, paths, pictures, sources, templatecache
+from . import crisis, cssimports, labels, paths, pictures, sources, templatecache
 from .errors import HandoutkitError, InputError, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_together
@@ -59,12 +59,25 @@ def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     return values
 
 
-def _title_of(modules: list[LoadedModule]) -> str:
+def _title_of(modules: list[LoadedModule], lang: str = "en") -> str:
     """A packet of handouts named on the command line: its title fits a cover in large print."""
     titles = [m.module.title for m in modules]
     if len(titles) <= 2:
         return " · ".join(titles)
-    return f"{titles[0]} and {len(titles) - 1} more handouts"
+    return labels.text(lang, "more_handouts", title=titles[0], n=len(titles) - 1)
+
+
+def in_language(modules: list[LoadedModule], library: Library, lang: str) -> list[LoadedModule]:
+    """Each module in the document's language where the library has it (SPEC.md "Languages")."""
+    return [library.in_language(m, lang) for m in modules]
+
+
+def untranslated(job: Job) -> list[str]:
+    """Warnings for the terminal: handouts that print in another language than the document's."""
+    lang = labels.base_language(job.settings.lang)
+    name = labels.locale("en")["language_names"]
+    return [f"warning: '{m.id}' has no {name[lang]} version, so it prints in {name[m.module.lang or 'en']} "
+            f"(the cover says so)" for m in job.modules if (m.module.lang or "en") != lang]
 
 
 def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:
@@ -91,18 +104,20 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
         raise UsageError("build either packet files or handouts, not both at once")
 
     if modules:
-        settings = base.over(**flags)
-        title = _title_of(modules)
+        settings = base.over(**flags).checked()
+        folders = [m.path.resolve().parent for m in modules]
+        modules = in_language(modules, library, settings.lang)
+        title = _title_of(modules, settings.lang)
         name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
-        return [Job(title, modules, settings.checked(), name, [m.path.resolve().parent for m in modules])]
+        return [Job(title, modules, settings, name, folders)]
 
     jobs = []
     for loaded in packets:
-        settings = base.over(**_packet_settings(loaded)).over(**flags)
+        settings = base.over(**_packet_settings(loaded)).over(**flags).checked()
         jobs.append(Job(
             loaded.packet.title,
-            library.resolve_in_packet(loaded),
-            settings.checked(),
+            in_language(library.resolve_in_packet(loaded), library, settings.lang),
+            settings,
             f"{loaded.source.path.stem}.pdf",
             [loaded.folder],
             loaded.source.path,
@@ -244,6 +259,7 @@ def build_one(target: str, library_folders: list[Path], base: Settings, flags: d
         (job,) = plan([target], library, base=base, flags=flags)
         result = render_job(job, library)
         written = write_job(result, out or Path(job.output_name), html_out, private=is_private(job))
-        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job))
+        reminder = "\n  ".join(filter(None, [crisis_reminder(job), *untranslated(job)])) or None
+        return Outcome(target, written, result.rendered.pages, reminder=reminder)
     except HandoutkitError as exc:
         return Outcome(target, errors=tuple(exc.messages()))

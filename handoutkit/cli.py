@@ -100,7 +100,8 @@ def build(
     practice: Optional[str] = typer.Option(None),
     region: Optional[str] = typer.Option(None, help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
-    lang: Optional[str] = typer.Option(None, help="Document language: en (a region may follow, like en-GB)."),
+    lang: Optional[str] = typer.Option(None, help="Document language: en, es or fr (a region may follow, like es-US): "
+                                                  "labels, dates, crisis lines and each handout's translation."),
     date: Optional[str] = typer.Option(None, help="The date on the cover (YYYY-MM-DD); default today."),
     html: Optional[str] = typer.Option(
         None, "--html", metavar="FILE|DIR/",
@@ -134,6 +135,8 @@ def build(
         echo(f"wrote {out} ({_pages(result.rendered.pages)})")
         if reminder := building.crisis_reminder(job):
             echo(f"  note: {reminder}")
+        for warning in building.untranslated(job):
+            echo(warning, err=True)
         for warning in glyphs.in_details(job.title, job.settings):
             echo(warning, err=True)
         written, outcomes = [out], []

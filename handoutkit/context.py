@@ -53,9 +53,15 @@ def settings_data(settings: Settings) -> Any:
 
 def for_document(document: Document) -> Mapping[str, Any]:
     """The names a page template sees: ``doc`` (the document) and ``s`` (its settings)."""
+    lang = document.settings.lang.split("-")[0].lower()
     doc = {
         "title": document.title,
-        "handouts": [{"id": h.id, "module": h.module} for h in document.handouts],
+        "lang": lang,
+        # untranslated: no version in the document's language, so it prints in its own
+        # (English, mostly): the cover marks it and the build warns.
+        "handouts": [{"id": h.id, "module": h.module, "lang": h.module.lang or "en",
+                      "untranslated": (h.module.lang or "en") != lang}
+                     for h in document.handouts],
         "cover": document.cover,
         "date": document.date,
         "stylesheets": document.stylesheets,
