@@ -156,6 +156,11 @@ class Library:
         return found
 
     @property
+    def english_index(self) -> dict[str, Path]:
+        """Module id → its English file."""
+        return self._indexed[0]
+
+    @property
     def translations(self) -> dict[tuple[str, str], Path]:
         """(module id, language) → file, for every module not in English."""
         return self._indexed[2]
