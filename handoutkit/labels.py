@@ -89,8 +89,11 @@ BABEL_LOCALES = {"en": "en_US", "es": "es_US", "fr": "fr_CA"}
 
 
 def long_date(lang: str, day: dt.date) -> str:
-    """24 November 2026 · 24 de noviembre de 2026 · 24 novembre 2026."""
-    return _date(lang, day, "date_long")
+    """24 November 2026 · 24 de noviembre de 2026 · 24 novembre 2026 (1er novembre 2026)."""
+    shown = _date(lang, day, "date_long")
+    if base_language(lang) == "fr" and day.day == 1 and shown.startswith("1 "):
+        shown = "1er " + shown[2:]  # French writes the first of the month as an ordinal
+    return shown
 
 
 def month_year(lang: str, day: dt.date) -> str:
