@@ -358,3 +358,32 @@ def test_new_writes_a_starter_in_the_language(tmp_path: Path, lang: str):
     assert ("Tómate tu tiempo" if lang == "es" else "Prenez votre temps") in written["blocks"][0]["body"]
     checked = handouts("check", "--strict", "--no-pages", str(tmp_path / "my-sheet.yaml"))
     assert checked.code == 0, checked.text
+
+
+# ---- the whole bundled library in each language, every theme, both papers ---------------
+
+
+# Two whole-library packets (each takes a minute or two of CPU): the other themes and papers
+# are covered module by module, as `check --strict` renders every translation on Letter and
+# A4 in the default theme against its page budget.
+@pytest.mark.parametrize(("lang", "theme", "paper"), [("es", "large-print", "a4"), ("fr", "print", "letter")])
+def test_the_bundled_library_builds_in_each_language(tmp_path: Path, lang: str, theme: str, paper: str):
+    """One packet of every bundled handout: its translation where there is one (the English
+    otherwise, marked on the cover), in this theme and paper."""
+    library = Library([])
+    ids = library.ids()
+    packet = tmp_path / "all.yaml"
+    packet.write_text(yaml.safe_dump({"title": "Todo / Tout", "handouts": ids, "lang": lang, "theme": theme,
+                                      "paper": paper, "region": "US" if lang == "es" else "CA"}), encoding="utf-8")
+    result = handouts("build", str(packet), "-o", str(tmp_path / "all.pdf"), "--date", DATE)
+    assert result.code == 0, result.text
+    text = squash(pdf_text(tmp_path / "all.pdf")).lower()
+    with pikepdf.open(tmp_path / "all.pdf") as pdf:
+        assert str(pdf.Root.Lang) == lang
+    mark = labels.text(lang, "in_language.en").lower()
+    for module_id in ids:
+        translated = library.in_language(library.load(module_id), lang)
+        assert squash(translated.module.title).lower() in text, module_id
+        said = f"'{module_id}' has no" in result.err
+        assert said == ((translated.module.lang or "en") != lang), module_id
+    assert text.count(mark) == result.err.count("has no")
