@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import coverfit, crisis, cssimports, paths, pictures, sources, templatecache
+from . import coverfit, crisis, cssimports, labels, paths, pictures, sources, templatecache
 from .errors import HandoutkitError, InputError, Problem, UsageError
 from .library import SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, load_module, load_packet
 from .output import write_together
@@ -60,12 +60,25 @@ def _packet_settings(loaded: LoadedPacket) -> dict[str, Any]:
     return values
 
 
-def _title_of(modules: list[LoadedModule]) -> str:
+def _title_of(modules: list[LoadedModule], lang: str = "en") -> str:
     """A packet of handouts named on the command line: its title fits a cover in large print."""
     titles = [m.module.title for m in modules]
     if len(titles) <= 2:
         return " · ".join(titles)
-    return f"{titles[0]} and {len(titles) - 1} more handouts"
+    return labels.text(lang, "more_handouts", title=titles[0], n=len(titles) - 1)
+
+
+def in_language(modules: list[LoadedModule], library: Library, lang: str) -> list[LoadedModule]:
+    """Each module in the document's language where the library has it (SPEC.md "Languages")."""
+    return [library.in_language(m, lang) for m in modules]
+
+
+def untranslated(job: Job) -> list[str]:
+    """Warnings for the terminal: handouts that print in another language than the document's."""
+    lang = labels.base_language(job.settings.lang)
+    name = labels.locale("en")["language_names"]
+    return [f"warning: '{m.id}' has no {name[lang]} version, so it prints in {name[m.module.lang or 'en']} "
+            f"(the cover says so)" for m in job.modules if (m.module.lang or "en") != lang]
 
 
 def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[str, Any]) -> list[Job]:
@@ -93,9 +106,11 @@ def plan(targets: list[str], library: Library, *, base: Settings, flags: dict[st
 
     if modules:
         settings = base.over(**flags).checked()
-        title = _title_of(modules)
+        folders = [m.path.resolve().parent for m in modules]
+        modules = in_language(modules, library, settings.lang)
+        title = _title_of(modules, settings.lang)
         name = f"{modules[0].id}.pdf" if len(modules) == 1 else "packet.pdf"
-        return [Job(title, modules, settings, output_name(name, settings), [m.path.resolve().parent for m in modules])]
+        return [Job(title, modules, settings, output_name(name, settings), folders)]
 
     return [packet_job(loaded, library, base=base, flags=flags) for loaded in packets]
 
@@ -106,7 +121,7 @@ def packet_job(loaded: LoadedPacket, library: Library, *, base: Settings, flags:
     settings = base.over(**_packet_settings(loaded)).over(**flags).checked()
     return Job(
         loaded.packet.title,
-        library.resolve_in_packet(loaded),
+        in_language(library.resolve_in_packet(loaded), library, settings.lang),
         settings,
         output_name(f"{loaded.source.path.stem}.pdf", settings),
         [loaded.folder],
@@ -314,7 +329,7 @@ def build_one(target: str, library_folders: list[Path], base: Settings, flags: d
         (job,) = plan([target], library, base=base, flags=flags)
         result = render_job(job, library)
         written = write_job(result, out or Path(job.output_name), html_out, private=is_private(job))
-        return Outcome(target, written, result.rendered.pages, reminder=crisis_reminder(job),
-                       paper=job.settings.paper)
+        reminder = "\n  ".join(filter(None, [crisis_reminder(job), *untranslated(job)])) or None
+        return Outcome(target, written, result.rendered.pages, reminder=reminder, paper=job.settings.paper)
     except HandoutkitError as exc:
         return Outcome(target, errors=tuple(exc.messages()))

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import crisis, glyphs, markdown, models, overflow, pictures, readability, sources
-from .errors import HandoutkitError, InputError, Problem
-from .library import LINKED_OUT, SUFFIXES, Library, LoadedModule, LoadedPacket, is_packet, linked_out, load_module, load_packet
+from . import crisis, glyphs, markdown, models, overflow, pictures, readability, sources, translations
+from .errors import HandoutkitError, InputError, Problem, UsageError
+from .library import LINKED_OUT, SUFFIXES, Library, module_files, LoadedModule, LoadedPacket, is_packet, linked_out, load_module, load_packet
 from .settings import Settings
 from .sources import Loc
 
@@ -58,13 +58,52 @@ def reading_level(m: LoadedModule) -> Iterator[Problem]:
     if not m.module.client_facing:
         return
     reading = readability.reading_of(m.source.data)
-    if reading is not None and reading.grade > MAX_GRADE:
+    if reading is None or reading.ok:
+        return
+    if reading.lang == "en":
         hardest = "; ".join(f'"{s}" (grade {g})' for g, s in reading.hardest)
         yield m.source.problem(
             ("blocks",),
             f"reads at grade {reading.grade}, above grade {MAX_GRADE:g}: use shorter sentences and "
             f"everyday words. Hardest sentences: {hardest}",
             key=True, level="warning",
+        )
+        return
+    target = reading.target
+    also = f" ({target.also} {reading.also})" if reading.also is not None else ""
+    hardest = "; ".join(f'"{s}" ({g})' for g, s in reading.hardest)
+    yield m.source.problem(
+        ("blocks",),
+        f"reads at {target.formula} {reading.grade}{also}, below {target.limit:g} (about grade 6–8 "
+        f"in {reading.lang}): use shorter sentences and everyday words. Hardest sentences: {hardest}",
+        key=True, level="warning",
+    )
+
+
+def translation_source(m: LoadedModule, library: Library) -> Iterator[Problem]:
+    """A translation whose English source has changed since it was translated."""
+    lang = m.module.lang or "en"
+    if lang == "en":
+        return
+    if m.id not in library.english_index:
+        return  # a module written in this language, with no English to follow
+    if m.module.source_version is None:
+        yield m.source.problem(("lang",), "a translation needs 'source_version:', the version of the English "
+                                          "module it follows (quoted, like \"1.0\")", key=True, level="warning")
+        return
+    try:
+        english = library.load(m.id)
+    except (InputError, UsageError):
+        return  # said where the English module is checked
+    for difference in translations.differences(m.module, english.module):
+        yield m.source.problem(("blocks",), f"not the shape of its English source: {difference}", key=True, level="warning")
+    if english.module.version != m.module.source_version:
+        yield m.source.problem(
+            ("source_version",),
+            f"the English '{m.id}' is now version {english.module.version}, but this translation follows "
+            f"version {m.module.source_version}: bring it up to date, then set source_version to "
+            f"\"{english.module.version}\"",
+            level="warning",
         )
 
 
@@ -289,7 +328,8 @@ def page_budget(m: LoadedModule, library: Library) -> Iterator[Problem]:
 
     budget = m.module.page_budget
     for paper in ("letter", "a4"):
-        job = Job(m.module.title, [m], Settings(paper=paper), f"{m.id}.pdf", [m.path.resolve().parent])
+        job = Job(m.module.title, [m], Settings(paper=paper, lang=m.module.lang or "en"), f"{m.id}.pdf",
+                  [m.path.resolve().parent])
         try:
             rendered = render_job(job, library).rendered
         except InputError as exc:
@@ -372,11 +412,14 @@ class Report:
 def _files(paths: list[Path], library: Library) -> list[tuple[Path, bool]]:
     """The files to check, each with whether it was found in a folder (rather than named)."""
     if not paths:
-        return [(library.index[i], True) for i in library.ids() if i not in library.clashes]
+        english = [(library.index[i], True) for i in library.ids() if i not in library.clashes]
+        others = [(path, True) for key, path in sorted(library.translations.items())
+                  if path not in {p for p, _ in english} and f"{key[0]} ({key[1]})" not in library.clashes]
+        return english + others
     out: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
-            out += [(p, True) for p in sorted(path.iterdir()) if p.suffix in SUFFIXES and not p.is_dir()]
+            out += [(p, True) for p in module_files(path)]
         else:
             out.append((path, False))
     return out
@@ -409,6 +452,7 @@ def check(paths: list[Path], library: Library, *, render_pages: bool = True,
         for rule in RULES:
             findings += [Finding.of(p) for p in (rule(loaded, today) if rule is review_date else rule(loaded))]
         findings += [Finding.of(p) for p in crisis_lines_checked(loaded, region, today)]
+        findings += [Finding.of(p) for p in translation_source(loaded, library)]
         findings += [Finding.of(p) for p in characters_the_fonts_lack(loaded.source)]
         # What stops `build` of this module alone, found without rendering (so --no-pages
         # finds it too); a module that cannot be built has no pages to count.

@@ -129,7 +129,8 @@ def build(
     practice: Optional[str] = typer.Option(None, metavar="NAME"),
     region: Optional[str] = typer.Option(None, metavar="REGION", help="Crisis lines: US, UK, CA, AU or IE."),
     fillable: Optional[bool] = typer.Option(None, "--fillable/--not-fillable", help="PDF form fields to fill in on a tablet."),
-    lang: Optional[str] = typer.Option(None, metavar="LANG", help="Document language: en (a region may follow, like en-GB)."),
+    lang: Optional[str] = typer.Option(None, metavar="LANG", help="Document language: en, es or fr (a region may follow, like es-US): "
+                                                  "labels, dates, crisis lines and each handout's translation."),
     date: Optional[str] = typer.Option(None, metavar="YYYY-MM-DD", help="The date on the cover (YYYY-MM-DD); default today."),
     copy: Optional[Copy] = typer.Option(
         None, help="client (default) or clinician: the clinician's copy adds clinician notes, sources and "
@@ -182,6 +183,8 @@ def build(
         echo(f"wrote {out} ({_pages(result.rendered.pages)})")
         if reminder := building.crisis_reminder(job):
             echo(f"  note: {reminder}")
+        for warning in building.untranslated(job):
+            echo(warning, err=True)
         for warning in glyphs.in_details(job.title, job.settings):
             echo(warning, err=True)
         if warning := building.unused_discreet_title(job.settings):
@@ -256,10 +259,13 @@ def list_(
     audience: Optional[Audience] = typer.Option(None),
     kind: Optional[Kind] = typer.Option(None),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for other programs."),
+    lang: Optional[str] = typer.Option(None, help="Each handout in this language (en, es, fr) where it has a version in it."),
 ) -> None:
     """The library as a table."""
     library = _library(ctx)
     loaded, problems = library.all()
+    if lang is not None:
+        loaded = [library.in_language(m, _language(lang)) for m in loaded]
     rows = [
         m for m in loaded
         if (topic is None or topic in m.module.topics)
@@ -274,7 +280,8 @@ def list_(
     elif as_json:
         echo(json.dumps([
             {"id": m.id, "title": m.module.title, "kind": m.module.kind, "audience": m.module.audience,
-             "topics": m.module.topics, "minutes": m.module.minutes, "path": str(m.path)}
+             "topics": m.module.topics, "minutes": m.module.minutes, "path": str(m.path),
+             "lang": m.module.lang or "en", "languages": library.languages_of(m.id)}
             for m in rows
         ], indent=2))
     else:
@@ -285,19 +292,41 @@ def list_(
         table.add_column("id", no_wrap=True)
         for column in ("title", "kind", "audience", "topics"):
             table.add_column(column, overflow="fold")
+        if lang is not None:
+            table.add_column("lang", no_wrap=True)
         for m in rows:
-            table.add_row(*map(visible, (m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics))))
+            cells = (m.id, m.module.title, m.module.kind, m.module.audience, ", ".join(m.module.topics))
+            if lang is not None:  # the language each one is in: English where there is no translation
+                cells += (m.module.lang or "en",)
+            table.add_row(*map(visible, cells))
         Console(highlight=False, markup=False).print(table)
     for problem in problems:
         echo(f"{problem} (left out of the list)", err=True)
 
 
 @app.command()
-def show(ctx: typer.Context, handout_id: str = typer.Argument(..., metavar="ID", autocompletion=_complete_id)) -> None:
+def show(ctx: typer.Context, handout_id: str = typer.Argument(..., metavar="ID", autocompletion=_complete_id),
+         lang: Optional[str] = typer.Option(None, metavar="LANG", help="Its version in this language: en, es or fr.")) -> None:
     """A handout's outline in the terminal."""
     from .outline import outline
 
-    echo(outline(_library(ctx).load(handout_id)))
+    library = _library(ctx)
+    loaded = library.load(handout_id)
+    if lang is not None:
+        wanted = _language(lang)
+        loaded = library.in_language(loaded, wanted)
+        if (loaded.module.lang or "en") != wanted:
+            echo(f"warning: '{handout_id}' has no {wanted} version; showing its {loaded.module.lang or 'en'} one", err=True)
+    echo(outline(loaded))
+
+
+def _language(lang: str) -> str:
+    """A language handoutkit prints, from --lang ('es-US' is 'es'); a clear refusal otherwise."""
+    from .models import unprintable_lang
+
+    if why := unprintable_lang(lang):
+        raise UsageError(f"--lang: {why}")
+    return lang.split("-")[0].lower()
 
 
 @app.command()
@@ -394,11 +423,13 @@ def new(
     handout_id: str = typer.Argument(..., metavar="ID", help="The new module's id, like sleep-worries."),
     kind: Kind = typer.Option(Kind.handout, "--kind", "-k", help="What kind of module to start."),
     folder: Path = typer.Option(Path("."), "--dir", "-d", metavar="DIR", help="Where to write it (created if it is missing)."),
+    lang: Optional[str] = typer.Option(None, metavar="LANG", help="The language to write it in: en, es or fr."),
 ) -> None:
     """Write a starter module that passes `handouts check`."""
     from .starters import write_starter
 
-    for path in write_starter(handout_id, kind.value, folder):
+    language = _language(lang) if lang is not None else "en"
+    for path in write_starter(handout_id, kind.value, folder, lang=language):
         echo(f"wrote {path}")
 
 

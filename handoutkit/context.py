@@ -58,9 +58,14 @@ def for_document(document: Document) -> Mapping[str, Any]:
     # form-field names, which a PDF viewer may show and which the file carries, where the
     # handouts' ids (what-is-sexual-coercion) would say what it is about.
     neutral = document.settings.discreet
+    lang = document.settings.lang.split("-")[0].lower()
     doc = {
         "title": document.title,
-        "handouts": [{"id": f"part-{i}" if neutral else h.id, "module": h.module}
+        "lang": lang,
+        # untranslated: no version in the document's language, so it prints in its own
+        # (English, mostly): the cover marks it and the build warns.
+        "handouts": [{"id": f"part-{i}" if neutral else h.id, "module": h.module, "lang": h.module.lang or "en",
+                      "untranslated": (h.module.lang or "en") != lang}
                      for i, h in enumerate(document.handouts, 1)],
         "cover": document.cover,
         "date": document.date,

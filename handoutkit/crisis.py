@@ -70,16 +70,35 @@ def stale(region: str, today: dt.date | None = None) -> str | None:
             "this out, and update handoutkit (a newer version may have checked them again)")
 
 
-def lines_for(region: str, *, youth: bool = False) -> dict[str, Any]:
-    """``{region, name, lines, checked, checked_on, confirm}`` for a known region (see
-    ``regions()``): ``checked`` is the month and year its lines were checked, as printed.
+# What a line's `say: {es: {...}}` may put in the client's language: the words printed.
+SAID = ("service", "contact", "coverage", "languages", "note")
+
+
+def _in(lang: str, entry: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``entry`` with its words in ``lang`` where the data file has them (`say:`), else as written."""
+    said = (entry.get("say") or {}).get(lang) or {}
+    shown = {k: v for k, v in entry.items() if k != "say"}
+    return {**shown, **{k: v for k, v in said.items() if k in fields}}
+
+
+def lines_for(region: str, *, youth: bool = False, lang: str = "en") -> dict[str, Any]:
+    """``{region, name, lines, checked, checked_on, confirm}`` for a known region (see ``regions()``),
+    its words in ``lang`` (en, es, fr) where the data file has them.
 
     Youth lines (Childline, Kids Help Phone…) only when ``youth``: they belong on handouts
     for teens, not on every adult handout (CONTENT.md)."""
     data = _data()
-    entry = data["regions"][region]
-    lines = [{**_LINE_DEFAULTS, **line} for line in entry["lines"]]
+    entry = _in(lang, data["regions"][region], ("name",))
+    lines = [{**_LINE_DEFAULTS, **_in(lang, line, SAID)} for line in data["regions"][region]["lines"]]
     return {"region": region, "name": entry["name"],
             "lines": [line for line in lines if youth or not line["youth"]],
             "checked": _month_year(checked_on(region)), "checked_on": checked_on(region),
             "confirm": data["confirm"]}
+
+
+def untranslated(region: str, lang: str) -> list[str]:
+    """Lines of ``region`` (youth lines too) with no words of their own in ``lang``: they print in English."""
+    if lang == "en":
+        return []
+    return [line["service"] for line in _data()["regions"][region]["lines"]
+            if lang not in (line.get("say") or {})]

@@ -17,12 +17,15 @@ from pathlib import Path
 
 from . import paths, sources
 from .errors import InputError, Problem, UsageError
-from .models import Module, Packet
+from .models import LANGUAGES, Module, Packet
 from .sources import Source
 from .validate import validate
 
 ENV_VAR = "HANDOUTS_LIBRARY"
 SUFFIXES = (".yaml", ".yml")
+# Folders inside a library folder that are read for translations too (handouts/es/x.yaml).
+# The file's `lang` decides its language, not the folder's name.
+LANGUAGE_FOLDERS = ("es", "fr")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,26 @@ def folders_from_env() -> list[Path]:
     return [Path(p) for p in value.split(os.pathsep) if p.strip()]
 
 
+def _clash_key(module_id: str, lang: str) -> str:
+    return module_id if lang == "en" else f"{module_id} ({lang})"
+
+
+def module_files(folder: Path) -> list[Path]:
+    """A library folder's module files: its own, and those in its language folders (es/, fr/).
+
+    Every entry but folders: a FIFO, a dangling link or a loop is a broken file to report
+    by name (sources.read_text says why without opening or waiting on it)."""
+    found: list[Path] = []
+    for place in [folder] + [folder / lang for lang in LANGUAGE_FOLDERS]:
+        if place is not folder and (place.is_symlink() or not place.is_dir()):
+            continue  # a language folder is optional; a linked one is not followed
+        try:
+            found += sorted(p for p in place.iterdir() if p.suffix in SUFFIXES and not p.is_dir())
+        except OSError as exc:
+            raise UsageError(f"library folder {place}: {sources.why_unreadable(exc).replace('file', 'folder')}") from None
+    return found
+
+
 class Library:
     def __init__(self, user_folders: list[Path] | None = None, *, bundled: bool = True):
         self.user_folders = [sources.resolved(Path(f)) or Path(f) for f in (user_folders or [])]
@@ -125,8 +148,22 @@ class Library:
 
     @property
     def index(self) -> dict[str, Path]:
-        """Module id → file, the first folder in the search order winning."""
+        """Module id → file, the first folder in the search order winning: the English
+        module, or for an id with no English one, its first translation (es, then fr)."""
+        found = dict(self._indexed[0])
+        for (module_id, _lang), path in sorted(self.translations.items()):
+            found.setdefault(module_id, path)
+        return found
+
+    @property
+    def english_index(self) -> dict[str, Path]:
+        """Module id → its English file."""
         return self._indexed[0]
+
+    @property
+    def translations(self) -> dict[tuple[str, str], Path]:
+        """(module id, language) → file, for every module not in English."""
+        return self._indexed[2]
 
     @property
     def clashes(self) -> dict[str, list[Problem]]:
@@ -135,54 +172,55 @@ class Library:
         return self._indexed[1]
 
     @cached_property
-    def _indexed(self) -> tuple[dict[str, Path], dict[str, list[Problem]]]:
-        found: dict[str, Path] = {}
+    def _indexed(self) -> tuple[dict[str, Path], dict[str, list[Problem]], dict[tuple[str, str], Path]]:
+        # Keyed by (id, lang): a translation shares its English module's id. Clashes are
+        # keyed by the id alone for English and by "id (lang)" for a translation.
+        found: dict[tuple[str, str], Path] = {}
         clashes: dict[str, list[Problem]] = {}
         for folder in reversed(self.folders):  # bundled first, so user folders overwrite
-            here: dict[str, Path] = {}
+            here: dict[tuple[str, str], Path] = {}
             clashing: dict[str, list[Problem]] = {}
             for path in self._entries(folder):
-                module_id = self._claimed_id(path)
-                if module_id is None:
+                claimed = self._claimed_id(path)
+                if claimed is None:
                     continue
-                if module_id in here:
-                    clashing.setdefault(module_id, []).append(self._clash(path, module_id, here[module_id]))
+                if claimed in here:
+                    clashing.setdefault(_clash_key(*claimed), []).append(self._clash(path, claimed[0], here[claimed]))
                     continue
-                here[module_id] = path
+                here[claimed] = path
             found.update(here)
-            for module_id in here:  # this folder's module, or its clash, replaces an earlier folder's
-                clashes.pop(module_id, None)
+            for claimed in here:  # this folder's module, or its clash, replaces an earlier folder's
+                clashes.pop(_clash_key(*claimed), None)
             clashes.update(clashing)
-        return found, clashes
+        english = {module_id: path for (module_id, lang), path in found.items() if lang == "en"}
+        others = {key: path for key, path in found.items() if key[1] != "en"}
+        return english, clashes, others
 
     @staticmethod
     def _entries(folder: Path) -> list[Path]:
-        # Every entry but folders: a FIFO, a dangling link or a loop is a broken file to
-        # report by name (sources.read_text says why without opening or waiting on it).
-        try:
-            return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.is_dir())
-        except OSError as exc:
-            raise UsageError(f"library folder {folder}: {sources.why_unreadable(exc).replace('file', 'folder')}") from None
+        return module_files(folder)
 
     def _clash(self, path: Path, module_id: str, first: Path) -> Problem:
         message = f"the id '{module_id}' is also used by {first} (each module in a folder needs its own id)"
         source = self._read.get(path)
         return source.problem(("id",), message) if source is not None else Problem(path, 1, 1, message)
 
-    def _claimed_id(self, path: Path) -> str | None:
-        """The id a file claims, without validating it; None for packets.
+    def _claimed_id(self, path: Path) -> tuple[str, str] | None:
+        """The (id, language) a file claims, without validating it; None for packets.
 
         The file read here is kept, so a module the build then uses is read only once."""
         if linked_out(path):
-            return path.stem  # not read: `load` refuses it
+            return path.stem, "en"  # not read: `load` refuses it
         try:
             source = self._read[path] = sources.load(path)
         except InputError:
-            return path.stem  # broken files still own their name, so errors reach the user
+            return path.stem, "en"  # broken files still own their name, so errors reach the user
         if is_packet(source):
             return None
-        declared = source.data.get("id") if isinstance(source.data, dict) else None
-        return declared if isinstance(declared, str) else path.stem
+        data = source.data if isinstance(source.data, dict) else {}
+        declared, lang = data.get("id"), data.get("lang")
+        return (declared if isinstance(declared, str) else path.stem,
+                lang if isinstance(lang, str) and lang in LANGUAGES else "en")
 
     def ids(self) -> list[str]:
         return sorted(self.index)
@@ -192,10 +230,46 @@ class Library:
             raise InputError(self.clashes[module_id])
         if module_id not in self.index:
             raise UsageError(self.unknown(module_id))
-        path = self.index[module_id]
+        return self._load_path(self.index[module_id])
+
+    def _load_path(self, path: Path) -> LoadedModule:
         if linked_out(path):
             raise InputError(Problem(path, 1, 1, LINKED_OUT))
         return load_module(path, self._read.get(path))
+
+    # --- languages --------------------------------------------------------------
+
+    def languages_of(self, module_id: str) -> list[str]:
+        """The languages a module is in, English first."""
+        found = ["en"] if module_id in self._indexed[0] else []
+        return found + [lang for lang in LANGUAGES if (module_id, lang) in self.translations]
+
+    def in_language(self, loaded: LoadedModule, lang: str) -> LoadedModule:
+        """``loaded`` in ``lang`` ('es-US' counts as 'es'): its translation when the library
+        has one, else ``loaded`` itself (the build then warns and the cover says so)."""
+        lang = lang.split("-")[0].lower()
+        if (loaded.module.lang or "en") == lang:
+            return loaded
+        key = _clash_key(loaded.id, lang)
+        if key in self.clashes:
+            raise InputError(self.clashes[key])
+        if lang == "en":
+            path = self._indexed[0].get(loaded.id)
+        else:
+            path = self.translations.get((loaded.id, lang))
+        return self._load_path(path) if path is not None else loaded
+
+    def all_translations(self) -> tuple[list[LoadedModule], list[Problem]]:
+        """Every translation that validates (in id, then language order), and the problems of the others."""
+        loaded, problems = [], []
+        for key, path in sorted(self.translations.items()):
+            if _clash_key(*key) in self.clashes:
+                continue
+            try:
+                loaded.append(self._load_path(path))
+            except InputError as exc:
+                problems += exc.problems
+        return loaded, problems
 
     def unknown(self, module_id: str) -> str:
         close = difflib.get_close_matches(module_id, self.ids(), n=3, cutoff=0.5)

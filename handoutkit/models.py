@@ -31,10 +31,11 @@ DISCREET_TITLE = "Session notes"  # a discreet packet's title when the clinician
 Icon = Literal[ICON_NAMES]  # type: ignore[valid-type]
 IconField = Annotated[Icon | None, Field(description="A small line icon beside the text (decorative).")]
 
-# The languages handoutkit can print (its labels, dates and crisis lines in that language).
-# SPEC.md adds es and fr with their locales; until then a Spanish packet would print in
-# English under a Spanish language tag. A region may follow (en-GB): it only tags the PDF.
-LANGUAGES = ("en",)
+# The languages handoutkit can print: its labels, dates and crisis lines come from
+# handoutkit/locales/<lang>.yaml, and each handout from its translation (SPEC.md
+# "Languages"). A region may follow (en-GB, es-US): it only tags the PDF.
+LANGUAGES = ("en", "es", "fr")
+Language = Literal["en", "es", "fr"]
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
@@ -215,6 +216,12 @@ class Module(Strict):
     reviewed: dt.date | None = Field(None, description="Date of the last clinical review, like 2026-11-01.")
     version: Text | None = None
     license: Text | None = None
+    lang: Language | None = Field(
+        None, description="The language it is written in: en, es or fr. Default en. A translation keeps the "
+                          "English module's id.")
+    source_version: Text | None = Field(
+        None, description="Translations only: the `version` of the English module it follows "
+                          "(`handouts check` warns when the English has changed since).")
     clinician_notes: Text | None = Field(
         None, description="Markdown for the clinician: when to use it and when not, the session phase, "
                           "the model it follows. Never printed on the client's copy.")

@@ -102,32 +102,95 @@ def sentences(texts: Iterator[str] | list[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Target:
+    """How a language's plain-language target is measured, and the bar (grade 6–8 in each)."""
+
+    formula: str  # as `check` names it
+    locale: str  # textstat's language
+    limit: float
+    higher_is_easier: bool  # an ease score (higher: easier) rather than a grade
+    also: str | None = None  # a second formula, reported alongside
+
+    def meets(self, score: float) -> bool:
+        return score >= self.limit if self.higher_is_easier else score <= self.limit
+
+    def scored(self, text: str) -> float:
+        import textstat  # imported here: it loads a pronunciation dictionary, and most commands never need it
+
+        textstat.set_lang(self.locale)  # textstat's language is global: set it for every measure
+        if self.locale == "es":
+            return float(textstat.fernandez_huerta(text))
+        if self.locale == "fr":
+            return float(textstat.flesch_reading_ease(text))  # with lang fr: Kandel–Moles' constants
+        return float(textstat.flesch_kincaid_grade(text))
+
+    def also_scored(self, text: str) -> float | None:
+        import textstat
+
+        if self.also is None:
+            return None
+        textstat.set_lang(self.locale)
+        return float(textstat.szigriszt_pazos(text))
+
+
+# The plain-language targets, one place for all three languages (docs/translating.md):
+# US grade 6–8 in English; Fernández-Huerta 70 ("bastante fácil") in Spanish, with
+# Szigriszt-Pazos reported too; Kandel–Moles 60 in French.
+TARGETS = {
+    "en": Target("Flesch-Kincaid grade", "en_US", 8.0, higher_is_easier=False),
+    "es": Target("Fernández-Huerta", "es", 70.0, higher_is_easier=True, also="Szigriszt-Pazos"),
+    "fr": Target("Kandel–Moles", "fr", 60.0, higher_is_easier=True),
+}
+
+
+@dataclass(frozen=True)
 class Reading:
-    grade: float
+    grade: float  # the language's score: a grade in English, an ease score in es and fr
     words: int
-    hardest: list[tuple[float, str]]  # (grade, sentence), hardest first
+    hardest: list[tuple[float, str]]  # (score, sentence), hardest first
+    lang: str = "en"
+    also: float | None = None  # Szigriszt-Pazos, in Spanish
+
+    @property
+    def target(self) -> Target:
+        return TARGETS[self.lang]
+
+    @property
+    def ok(self) -> bool:
+        return self.target.meets(self.grade)
 
 
 LONG_SENTENCE = 25
 
 
 def _grade(text: str) -> float:
-    import textstat  # imported here: it loads a pronunciation dictionary, and most commands never need it
+    return TARGETS["en"].scored(text)
 
-    return float(textstat.flesch_kincaid_grade(text))
+
+def language_of(module: dict[str, Any]) -> str:
+    lang = module.get("lang")
+    return lang if isinstance(lang, str) and lang in TARGETS else "en"
 
 
 def reading_of(module: dict[str, Any], hardest: int = 3) -> Reading | None:
-    """Flesch-Kincaid grade of a module's prose, or None when there is too little to measure."""
+    """The reading level of a module's prose in its language (TARGETS), or None when there
+    is too little to measure."""
+    lang = language_of(module)
+    target = TARGETS[lang]
     found = sentences(list(prose_of(module)))
     words = sum(len(s.split()) for s in found)
     if words < 30:
         return None
-    scored = sorted(((_grade(s), s) for s in found if len(s.split()) >= 6), reverse=True)
+    scored = sorted(((target.scored(s), s) for s in found if len(s.split()) >= 6),
+                    reverse=not target.higher_is_easier)
+    whole = " ".join(found)
+    also = target.also_scored(whole)
     return Reading(
-        grade=round(_grade(" ".join(found)), 1),
+        grade=round(target.scored(whole), 1),
         words=words,
         hardest=[(round(g, 1), s) for g, s in scored[:hardest]],
+        lang=lang,
+        also=round(also, 1) if also is not None else None,
     )
 
 
@@ -143,7 +206,7 @@ if __name__ == "__main__":  # python -m handoutkit.readability FILE.yaml …
         if reading is None:
             print(f"{name}: too little prose to measure")
             continue
-        print(f"{name}: grade {reading.grade} over {reading.words} words")
+        print(f"{name}: {reading.target.formula} {reading.grade} over {reading.words} words")
         for grade, sentence in reading.hardest:
             print(f"  hardest ({grade}): {sentence}")
         for _, sentence in long_sentences(module):

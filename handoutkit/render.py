@@ -16,17 +16,13 @@ from typing import Any, Generator
 
 import jinja2
 
-from . import context, crisis, limits, markdown, sandbox, templatecache, writein
+from . import context, crisis, labels, limits, markdown, sandbox, templatecache, writein
 from .coverfit import CoverFit
 from .errors import HandoutkitError, UsageError
 from .library import LoadedModule
 from .settings import Settings
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
-KIND_LABELS = {
-    "handout": "Handout", "worksheet": "Worksheet", "exercise": "Exercise",
-    "script": "Script", "guide": "Clinician guide",
-}
 
 
 class TemplateProblem(HandoutkitError):
@@ -55,10 +51,12 @@ def css_string(text: str) -> str:
     return f'"{safe}"'
 
 
-def resources_for(region: str, youth: bool = False) -> Any:
+def resources_for(region: str, youth: bool = False, lang: str = "en") -> Any:
     if why := crisis.unknown(region):
         raise UsageError(why)
-    return context.plain(crisis.lines_for(region, youth=bool(youth)))
+    found = crisis.lines_for(region, youth=bool(youth), lang=labels.base_language(lang))
+    found["checked"] = labels.month_year(lang, found["checked_on"])
+    return context.plain(found)
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -128,16 +126,18 @@ class _FolderLoader(jinja2.FileSystemLoader):
         return jinja2.TemplateSyntaxError("this template is not UTF-8 text (save it as UTF-8)", line, template, filename)
 
 
-def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
+def environment(template_dirs: list[Path], lang: str = "en") -> sandbox.PageEnvironment:
     """The page templates' environment. What a template may use, besides the data in
     ``doc`` and ``s`` (context.py) and the filters sandbox.BUILTIN_FILTERS, join, replace:
 
     filters  md, inline (Markdown to HTML), css_string, long_date (24 November 2026),
-             month_year (November 2026), number (2, 1.5)
+             month_year (November 2026), number (2, 1.5), all three in ``lang``
     tests    web_address (``{% if src.url is web_address %}``)
-    globals  field_name(handout_id, label), resources_for(region, youth), range(…) (bounded),
-             kind_label[kind], paper_size[paper], block_copies(blocks) (each block with the
-             partner whose copy it is, writein.py), table_layout(columns, rows), fill_columns(rows)
+    globals  t(key, field=value…) (handoutkit's own words in ``lang``: labels.py),
+             field_name(handout_id, label), resources_for(region, youth, lang) (its lines in
+             ``lang``), range(…) (bounded), kind_label[kind], paper_size[paper],
+             block_copies(blocks) (each block with the partner whose copy it is, writein.py),
+             table_layout(columns, rows), fill_columns(rows)
     """
     # Sandboxed, and narrower than Jinja's own sandbox: a library folder received from a
     # colleague may carry override templates, and a template that could call methods
@@ -154,12 +154,15 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
     env.filters["md"] = env.markdown_filter(markdown.block)
     env.filters["inline"] = env.markdown_filter(markdown.inline)
     env.filters["css_string"] = env.charged(css_string)
-    env.filters["long_date"] = sandbox.long_date
-    env.filters["month_year"] = sandbox.month_year
-    env.filters["number"] = sandbox.number
+    # Dates, numbers and labels in the document's language (labels.py, locales/*.yaml).
+    env.filters["long_date"] = env.charged(lambda day: labels.long_date(lang, day))
+    env.filters["month_year"] = env.charged(lambda day: labels.month_year(lang, day))
+    env.filters["number"] = env.charged(lambda value: labels.number(lang, value))
     env.tests["web_address"] = sandbox.is_web_address
-    env.globals["kind_label"] = sandbox.frozen(KIND_LABELS)
-    env.globals["resources_for"] = resources_for
+    env.globals["t"] = lambda key, **fields: labels.text(lang, key, **fields)
+    env.globals["kind_label"] = sandbox.frozen(labels.locale(lang)["kind"])
+    env.globals["resources_for"] = lambda region, youth=False: resources_for(region, youth, lang)
+    env.globals["page_of_css"] = labels.css_content(lang, "page_of", {"page": "counter(page)", "pages": "counter(pages)"})
     env.globals["paper_size"] = sandbox.frozen(PAPER_SIZES)
     env.globals["block_copies"] = writein.block_copies
     env.globals["table_layout"] = writein.table_layout
@@ -168,7 +171,7 @@ def environment(template_dirs: list[Path]) -> sandbox.PageEnvironment:
 
 
 def render_html(document: Document, template_dirs: list[Path]) -> str:
-    env = environment(template_dirs)
+    env = environment(template_dirs, document.settings.lang)
     env.globals["field_name"] = FieldNames().__call__  # names unique within this render only
     data = context.for_document(document)
     env.fresh_budget(data)

@@ -122,6 +122,160 @@ _BLOCKS = {
 
 _AUDIENCE = {"script": "couple", "guide": "clinician"}
 
+# `handouts new --lang es|fr`: the same starters with the reader's words in that language
+# (docs/translating.md: tú in Spanish, vous in Canadian French). Comments stay in English.
+_WORDS = {
+    "es": {
+        "subtitle": "Una línea que dice para qué sirve",
+        "point": "Lo más importante, en una frase corta.",
+        "handout": """\
+  - type: text
+    title: Qué es esto
+    body: |
+      Escribe aquí un párrafo corto. Di cuál es la idea y por qué importa.
+      Usa "tú" y frases cortas.
+  - type: list
+    title: Señales
+    items:
+      - Una primera señal, en pocas palabras
+      - Una segunda señal
+  - type: checklist
+    title: Lo que quiero probar
+    items:
+      - Algo pequeño que puedes hacer esta semana
+      - Otra cosa pequeña
+""",
+        "worksheet": """\
+  - type: text
+    body: Tómate tu tiempo. Puedes saltar cualquier pregunta. No hay respuestas malas.
+  - type: prompts
+    title: Piénsalo
+    items:
+      - ¿Qué notas primero cuando pasa esto?
+      - question: ¿Qué te ayuda, aunque sea un poco?
+        lines: 4            # write-in lines under the question
+  - type: scale
+    question: ¿Cuánta seguridad sientes hoy?
+    labels: {0: Nada, 10: Mucho}
+""",
+        "exercise": """\
+  - type: steps
+    title: Pruébalo ahora
+    items:
+      - Busca un lugar para sentarte. Puedes tener los ojos abiertos.
+      - text: Toma aire despacio y suéltalo un poco más lento.
+        minutes: 2
+      - Nota cómo te sientes. Puedes parar cuando quieras.
+  - type: scale
+    question: ¿Qué tanta calma sientes ahora?
+    labels: {0: Nada, 10: Mucha}
+""",
+        "script": """\
+  - type: text
+    body: Lean esto juntos. Cualquiera de los dos puede hacer una pausa.
+  - type: script
+    title: Un momento para hablar
+    lines:
+      - speaker: Pareja A
+        say: ¿Podemos tomarnos un momento para hablar?
+      - speaker: Pareja B
+        say: Sí. Me gustaría.
+  - type: steps
+    title: Después de hablar
+    items:
+      - Di algo que escuchaste decir a tu pareja.
+      - Acuerden un paso pequeño.
+""",
+        "guide": """\
+  - type: text
+    title: Propósito
+    body: Di en dos o tres frases qué ayuda a hacer esta guía, y cuándo.
+  - type: list
+    title: Prácticas clave
+    items:
+      - Una práctica, dicha con claridad
+      - Otra práctica
+  - type: callout
+    tone: important
+    body: Algo que la persona terapeuta no debe pasar por alto.
+""",
+    },
+    "fr": {
+        "subtitle": "Une ligne qui dit à quoi cela sert",
+        "point": "La chose à retenir, en une phrase courte.",
+        "handout": """\
+  - type: text
+    title: De quoi il s'agit
+    body: |
+      Écrivez ici un court paragraphe. Dites quelle est l'idée et pourquoi elle compte.
+      Employez « vous » et des phrases courtes.
+  - type: list
+    title: Signes à remarquer
+    items:
+      - Un premier signe, en quelques mots
+      - Un deuxième signe
+  - type: checklist
+    title: Ce que je veux essayer
+    items:
+      - Une petite chose à faire cette semaine
+      - Une autre petite chose
+""",
+        "worksheet": """\
+  - type: text
+    body: Prenez votre temps. Vous pouvez sauter une question. Il n'y a pas de mauvaise réponse.
+  - type: prompts
+    title: Pensez-y
+    items:
+      - Que remarquez-vous d'abord quand cela arrive ?
+      - question: Qu'est-ce qui vous aide, même un peu ?
+        lines: 4            # write-in lines under the question
+  - type: scale
+    question: À quel point vous sentez-vous en confiance aujourd'hui ?
+    labels: {0: Pas du tout, 10: Tout à fait}
+""",
+        "exercise": """\
+  - type: steps
+    title: Essayez maintenant
+    items:
+      - Trouvez un endroit pour vous asseoir. Vous pouvez garder les yeux ouverts.
+      - text: Inspirez lentement, puis expirez un peu plus longtemps.
+        minutes: 2
+      - Remarquez comment vous vous sentez. Vous pouvez arrêter à tout moment.
+  - type: scale
+    question: À quel point vous sentez-vous calme maintenant ?
+    labels: {0: Pas calme, 10: Très calme}
+""",
+        "script": """\
+  - type: text
+    body: Lisez ceci ensemble. Chaque personne peut faire une pause à tout moment.
+  - type: script
+    title: Un moment pour se parler
+    lines:
+      - speaker: Partenaire A
+        say: Pouvons-nous prendre un moment pour nous parler ?
+      - speaker: Partenaire B
+        say: Oui. J'aimerais bien.
+  - type: steps
+    title: Après ce moment
+    items:
+      - Dites une chose que vous avez entendue de votre partenaire.
+      - Choisissez ensemble une petite étape.
+""",
+        "guide": """\
+  - type: text
+    title: Objectif
+    body: Dites en deux ou trois phrases à quoi sert ce guide, et quand.
+  - type: list
+    title: Pratiques clés
+    items:
+      - Une pratique, dite simplement
+      - Une autre pratique
+  - type: callout
+    tone: important
+    body: Une chose que la personne thérapeute ne doit pas manquer.
+""",
+    },
+}
 
 def _is_module_schema(path: Path) -> bool:
     from .schema import schema_for
@@ -154,20 +308,29 @@ def schema_for_folder(folder: Path) -> tuple[str, Path | None]:
     return SCHEMA_NAME, folder / SCHEMA_NAME
 
 
-def starter(module_id: str, kind: str, schema: str = SCHEMA_NAME) -> str:
+def starter(module_id: str, kind: str, schema: str = SCHEMA_NAME, lang: str = "en") -> str:
     if kind not in KINDS:
         raise UsageError(f"unknown kind '{kind}' (expected one of: {', '.join(KINDS)})")
     title = module_id.replace("-", " ").capitalize()
-    return _HEAD.format(
+    head = _HEAD
+    if lang != "en":
+        words = _WORDS[lang]
+        head = head.replace("subtitle: One line that says what this is for", f"subtitle: {words['subtitle']}")
+        head = head.replace("id: {id}                      # lowercase letters, digits and hyphens\n",
+                            "id: {id}                      # a translation keeps the English module's id\n"
+                            f"lang: {lang}\n"
+                            "# source_version: \"1.0\"     # a translation: the `version` of the English module it follows\n")
+    text = head.format(
         schema=schema,
         file=f"{module_id}.yaml", id=module_id, title=title, kind=kind,
         audience=_AUDIENCE.get(kind, "client"), topic="general", minutes=5 if kind == "exercise" else 10,
         pages=1 if kind == "exercise" else 2,
-        point="The one thing to remember, in one short sentence.",
-    ) + _BLOCKS[kind]
+        point="The one thing to remember, in one short sentence." if lang == "en" else _WORDS[lang]["point"],
+    )
+    return text + (_BLOCKS[kind] if lang == "en" else _WORDS[lang][kind])
 
 
-def write_starter(module_id: str, kind: str, folder: Path) -> list[Path]:
+def write_starter(module_id: str, kind: str, folder: Path, lang: str = "en") -> list[Path]:
     """The starter module, and the schema copy beside it when there is none: what was written."""
     import re
 
@@ -191,7 +354,7 @@ def write_starter(module_id: str, kind: str, folder: Path) -> list[Path]:
         raise UsageError(f"{target} already exists; handouts new never overwrites a file (pick another id or folder)")
     starter(module_id, kind)  # an unknown kind is refused before anything is written
     line, copy = schema_for_folder(folder)
-    written = [write_atomic(target, starter(module_id, kind, line).encode("utf-8"))]
+    written = [write_atomic(target, starter(module_id, kind, line, lang).encode("utf-8"))]
     if copy is not None:
         written.append(write_atomic(folder / copy.name, text_of("module").encode("utf-8")))
     return written

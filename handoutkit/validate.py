@@ -174,7 +174,7 @@ def _explain(error: dict[str, Any], source: Source, model: type[BaseModel]) -> P
     if kind == "string_pattern_mismatch":
         rule = {
             "id": "lowercase letters, digits and single hyphens, like 'grounding-5-4-3-2-1'",
-            "lang": "a language code like 'en' or 'en-GB'",
+            "lang": "a language handoutkit prints: 'en', 'es' or 'fr' (a region may follow, like 'es-US')",
         }.get(name, "lowercase words, like 'grounding' or 'sleep hygiene'")
         return source.problem(loc, f"'{name}' cannot be {shown} (expected {rule})")
     if kind in ("string_too_short", "too_short"):

@@ -203,23 +203,24 @@ def test_build_other_works_and_build_broken_says_why(broken_library: Path, tmp_p
 
 
 def test_the_printable_languages_are_one_tuple():
-    assert models.LANGUAGES == ("en",)
+    assert models.LANGUAGES == ("en", "es", "fr")  # each with handoutkit/locales/<lang>.yaml
     assert models.unprintable_lang("en") is None and models.unprintable_lang("en-GB") is None
-    assert "expected one of: en" in models.unprintable_lang("fr")
+    assert models.unprintable_lang("es-US") is None and models.unprintable_lang("fr-CA") is None
+    assert "expected one of: en, es, fr" in models.unprintable_lang("de")
 
 
-@pytest.mark.parametrize("lang", ["fr", "de", "klingon", "e", "fr-CA"])
+@pytest.mark.parametrize("lang", ["de", "klingon", "e", "de-CA"])
 def test_lang_flag_accepts_only_printable_languages(tmp_path: Path, lang: str):
     text = plainly(handouts("build", "body-scan", "--lang", lang, "-o", str(tmp_path / "x.pdf")))
-    assert f"--lang: handoutkit cannot print in '{lang}' (expected one of: en; a region may follow, like en-GB)" in text
+    assert f"--lang: handoutkit cannot print in '{lang}' (expected one of: en, es, fr; a region may follow, like en-GB)" in text
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_a_packets_lang_accepts_only_printable_languages(tmp_path: Path):
     packet = tmp_path / "p.yaml"
-    packet.write_text("title: Session\nhandouts: [body-scan]\nlang: es\n", encoding="utf-8")
+    packet.write_text("title: Session\nhandouts: [body-scan]\nlang: de\n", encoding="utf-8")
     text = plainly(handouts("build", str(packet), "-o", str(tmp_path / "p.pdf")))
-    assert "p.yaml:3:7: handoutkit cannot print in 'es' (expected one of: en" in text
+    assert "p.yaml:3:7: handoutkit cannot print in 'de' (expected one of: en, es, fr" in text
     assert not (tmp_path / "p.pdf").exists()
 
 

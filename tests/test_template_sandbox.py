@@ -290,7 +290,7 @@ def _work(document: render.Document, template_dirs: list[Path], monkeypatch) -> 
     """The work a render spent, and the HTML it made."""
     made: list[sandbox.PageEnvironment] = []
     real = render.environment
-    monkeypatch.setattr(render, "environment", lambda dirs: made.append(real(dirs)) or made[-1])
+    monkeypatch.setattr(render, "environment", lambda dirs, *more: made.append(real(dirs, *more)) or made[-1])
     html = render.render_html(document, template_dirs)
     return made[-1].budget.work, html
 
