@@ -245,4 +245,6 @@ def test_the_clinicians_cover_is_one_page(theme: str, paper: str, count: int):
     assert "Notes" not in cover and "Alex Rivera" not in cover  # the clinician knows who made it
     first = job.modules[0].module
     assert first.title in cover
-    assert (first.subtitle in cover) == (theme != "large-print" and count <= 6), cover
+    # How much it describes is measured (coverfit.py): subtitles go first when it is short of room.
+    if count <= 2 and theme != "large-print":
+        assert first.subtitle in cover, cover
