@@ -202,8 +202,9 @@ THREE = {"paced-breathing": "Paced breathing", "help-now": "Getting help now", "
 
 def test_a_packet_picked_reordered_personalised_downloaded_saved_reopened_and_built(page, server, tmp_path):
     page.goto(server.url + "packet")
-    page.click("#new")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#new")
+    expect(page.locator("#empty")).to_be_visible()
     for handout_id in THREE:
         page.fill("#pick-q", THREE[handout_id].split()[-1])
         page.click(f'button[data-add="{handout_id}"]')
@@ -226,8 +227,9 @@ def test_a_packet_picked_reordered_personalised_downloaded_saved_reopened_and_bu
     expect(page.locator("#state")).to_contain_text("Up to date")
     shown = rendered_pdf(page)
     assert CLIENT in text(shown)  # the name in the preview
-    with page.expect_download() as download:
-        page.click("#download")
+    expect(page.locator("#download")).to_have_attribute("href", re.compile(r"^pdf/.+\?download=1$"))
+    with page.expect_download(timeout=3 * TIMEOUT) as download:
+        page.locator("#download").click()
     assert download.value.suggested_filename == "packet.pdf"
     path = tmp_path / "packet.pdf"
     download.value.save_as(path)
