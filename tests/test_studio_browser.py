@@ -228,11 +228,14 @@ def test_a_packet_picked_reordered_personalised_downloaded_saved_reopened_and_bu
     shown = rendered_pdf(page)
     assert CLIENT in text(shown)  # the name in the preview
     expect(page.locator("#download")).to_have_attribute("href", re.compile(r"^pdf/.+\?download=1$"))
-    with page.expect_download(timeout=3 * TIMEOUT) as download:
-        page.locator("#download").click()
-    assert download.value.suggested_filename == "packet.pdf"
+    # What the Download link fetches (a click's download event proved flaky in headless
+    # chromium on a machine at load 20; the link's target and headers are what matter).
+    href = page.locator("#download").get_attribute("href")
+    got = page.request.get(server.url + href)
+    assert got.headers["content-disposition"] == 'attachment; filename="packet.pdf"'
+    assert got.headers["cache-control"] == "no-store"
     path = tmp_path / "packet.pdf"
-    download.value.save_as(path)
+    path.write_bytes(got.body())
     reader = pypdf.PdfReader(path)
     words = text(reader)
     assert CLIENT in words and "Between sessions" in words and "Alex Rivera, LMFT" in words and "20 November 2026" in words
