@@ -111,7 +111,9 @@
   // (for people using assistive technology, #state says the same in words; tests wait on it).
   var later = Studio.debounce(renderNow, 300);
   function schedule() { document.body.dataset.pending = "1"; later(); }
+  var leaving = false;  // "Start a new packet": no render still waiting may bring the old one back
   function renderNow() {
+    if (leaving) { return; }
     if (!chosen.length) {
       showErrors(null); state.textContent = "Add a handout to see the preview."; frame.removeAttribute("src");
       document.body.dataset.pending = "0";
@@ -206,6 +208,7 @@
     if (added.length) { Studio.say(added.map(titleOf).join(", ") + " added, place " + chosen.length); }
   }
   document.getElementById("new").addEventListener("click", function () {
+    leaving = true;
     Studio.post("packet/forget").then(function () { window.location.href = "packet"; }).catch(Studio.stopped);
   });
 })();
