@@ -259,7 +259,7 @@ def list_(
     audience: Optional[Audience] = typer.Option(None),
     kind: Optional[Kind] = typer.Option(None),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for other programs."),
-    lang: Optional[str] = typer.Option(None, help="Each handout in this language (en, es, fr) where it has a version in it."),
+    lang: Optional[str] = typer.Option(None, metavar="LANG", help="Each handout in this language (en, es, fr) where it has a version in it."),
 ) -> None:
     """The library as a table."""
     library = _library(ctx)
