@@ -7,7 +7,7 @@ from __future__ import annotations
 import pdfplumber
 import pytest
 
-from conftest import ROOT, handouts
+from conftest import handouts
 
 WORD = "Supercalifragilistic" * 15  # 300 characters, no break anywhere
 URL = "https://example.org/" + "a" * 180  # 200
