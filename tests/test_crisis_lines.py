@@ -16,7 +16,7 @@ from handoutkit.library import Library
 
 DATA = yaml.safe_load((paths.DATA / "crisis-lines.yaml").read_text(encoding="utf-8"))
 LINE_KEYS = {"service", "contact", "channels", "checked", "source", "coverage", "languages", "note",
-             "emergency", "youth", "pointer"}
+             "emergency", "youth", "pointer", "say"}  # say: {es: {...}, fr: {...}}, the words in another language
 ALL_LINES = [(region, line) for region, entry in DATA["regions"].items() for line in entry["lines"]]
 
 
@@ -30,7 +30,7 @@ def test_the_data_files_shape():
     assert set(DATA) == {"confirm", "regions"}
     assert set(DATA["regions"]) == {"US", "UK", "CA", "AU", "IE"}
     for region, entry in DATA["regions"].items():
-        assert set(entry) == {"name", "lines"} and entry["name"]
+        assert set(entry) <= {"name", "lines", "say"} and entry["name"] and entry["lines"]
         assert entry["lines"][0]["service"] == "Emergency" and entry["lines"][0]["emergency"], region
     for region, line in ALL_LINES:
         where = f"{region} {line.get('service')}"
