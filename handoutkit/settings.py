@@ -48,4 +48,10 @@ class Settings:
     @property
     def neutral_title(self) -> str | None:
         """The only title a discreet packet shows outside its handouts' pages; None when not discreet."""
-        return (self.discreet_title or DISCREET_TITLE) if self.discreet else None
+        if not self.discreet:
+            return None
+        if self.discreet_title:
+            return self.discreet_title
+        from . import labels  # the default says "Session notes" in the packet's language
+
+        return labels.locale(labels.base_language(self.lang))["session_notes"] or DISCREET_TITLE
