@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,10 @@ def output_name(usual: str, settings: Settings) -> str:
     one names a handout or the clinician's packet file); the clinician's copy says so (unless
     the name does already), so building both copies of a packet keeps both."""
     if settings.discreet:
-        words = "".join(ch.lower() if ch.isascii() and ch.isalnum() else " " for ch in settings.neutral_title).split()
+        # Accents dropped, not the letters that carry them: "Notas de la sesión" → notas-de-la-sesion.
+        plain = unicodedata.normalize("NFKD", settings.neutral_title)
+        words = "".join(ch.lower() if ch.isascii() and ch.isalnum() else ("" if unicodedata.combining(ch) else " ")
+                        for ch in plain).split()
         usual = "-".join(words)[:40].rstrip("-") + ".pdf" if words else "notes.pdf"
     stem = usual.removesuffix(".pdf")
     if settings.copy == "clinician" and "clinician" not in stem.split("-"):
