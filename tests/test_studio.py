@@ -317,9 +317,15 @@ def test_printing_sends_the_pdf_to_lp_and_keeps_no_copy(client, studio, rendered
     bin_ = tmp_path / "bin"
     bin_.mkdir()
     got = tmp_path / "printed.pdf"
-    (bin_ / "lp").write_text(f'#!/bin/sh\n[ "$1" = "--" ] && cp "$2" {got} && echo "$2" > {tmp_path / "path"}\n')
+    (bin_ / "lp").write_text(f'#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\ncp "$2" {got} && echo "$2" > {tmp_path / "path"}\n')
     (bin_ / "lp").chmod(0o755)
+    lpstat = bin_ / "lpstat"  # a print system that is up, with an idle default printer
+    lpstat.write_text('#!/bin/sh\ncase "$1" in -r) echo "scheduler is running";; -d) echo "system default destination: office";;\n'
+                      ' -p) echo "printer office is idle.  enabled since today";; -a) echo "office accepting requests";; esac\n')
+    lpstat.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_}{os.pathsep}{os.environ['PATH']}")
+    for variable in ("LPDEST", "PRINTER"):
+        monkeypatch.delenv(variable, raising=False)
     answer, _ = rendered
     r = post(client, studio, "packet/print", {"token": answer["token"]}).json()
     assert r == {"ok": True, "message": "Sent to the printer."}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -27,10 +28,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import build, config, config_repair, paths, system
+from .. import build, config, config_repair, paths
 from ..errors import HandoutkitError, InputError
 from ..library import SUFFIXES, Library
 from ..localserver import new_secret
+from ..printing import PrintRequest, print_pdf
 from ..models import AUDIENCES, KINDS
 from . import editor as editing
 from . import form, packets
@@ -47,6 +49,7 @@ class Kept:
     pdf: bytes
     name: str  # the file name a download suggests: never a client's name
     pages: int
+    paper: str = "letter"  # what `lp` is told (-o media=…)
 
 
 @dataclass
@@ -103,7 +106,7 @@ class Studio:
     def render(self, job: build.Job, library: Library) -> Kept:
         with self.render_lock:
             rendered = build.render_job(job, library).rendered
-        return Kept(rendered.pdf, job.output_name, rendered.pages)
+        return Kept(rendered.pdf, job.output_name, rendered.pages, job.settings.paper)
 
 
 def _fingerprint(folders: list[Path]) -> tuple:
@@ -328,9 +331,11 @@ def _print(kept: Kept) -> Response:
         path = folder / kept.name
         path.write_bytes(kept.pdf)
         path.chmod(0o600)
-        system.print_file(path)
+        print_pdf(path, kept.paper, PrintRequest())
     except HandoutkitError as exc:
-        message = str(exc).replace(str(path), kept.name)
+        # The CLI's words, less its "wrote FILE, but" (the studio wrote nothing the clinician keeps).
+        message = re.sub(r"^wrote \S+, but ", "", str(exc)).replace(str(path), kept.name)
+        message = message[:1].upper() + message[1:]
         return JSONResponse({"ok": False, "message": message})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
