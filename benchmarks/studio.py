@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import EIGHT, PYTHON, Row, child_env, handouts_command, load, machine, secs  # noqa: E402
+from run import EIGHT, PYTHON, Row, child_env, handouts_command, load, machine, report, secs  # noqa: E402
 
 BARS = {"one_seconds": 0.4, "eight_seconds": 1.5, "library_seconds": 1.0, "memory_ratio": 1.2}
 TWO_PAGE = "what-is-sexual-coercion"  # a two-page handout (the figure says if it is not)
@@ -153,17 +153,7 @@ def main() -> int:
     print(f"- load average (1, 5, 15 min): {load_before} before, {load()} after")
     print(f"- mode: {'--quick' if args.quick else 'full'}; took {time.perf_counter() - started:.0f} s; "
           f"Python {PYTHON}\n")
-    print("## Studio figures\n")
-    print("| figure | median | runs | bar | result |")
-    print("|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r.figure} | {r.median} | {r.runs} | {r.bar} | {r.result} |")
-    print()
-    for r in rows:
-        for line in r.details:
-            print(f"- {r.figure}: {line}")
-    failed = [r for r in rows if r.ok is False]
-    print(f"\n{len(failed)} of {len(rows)} bars missed" if failed else "\nevery bar met")
+    failed = report(rows, "Studio figures")
     return 1 if failed and args.strict else 0
 
 
