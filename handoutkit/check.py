@@ -61,21 +61,17 @@ def reading_level(m: LoadedModule) -> Iterator[Problem]:
     if reading is None or reading.ok:
         return
     if reading.lang == "en":
+        level = f"reads at grade {reading.grade}, above grade {MAX_GRADE:g}"
         hardest = "; ".join(f'"{s}" (grade {g})' for g, s in reading.hardest)
-        yield m.source.problem(
-            ("blocks",),
-            f"reads at grade {reading.grade}, above grade {MAX_GRADE:g}: use shorter sentences and "
-            f"everyday words. Hardest sentences: {hardest}",
-            key=True, level="warning",
-        )
-        return
-    target = reading.target
-    also = f" ({target.also} {reading.also})" if reading.also is not None else ""
-    hardest = "; ".join(f'"{s}" ({g})' for g, s in reading.hardest)
+    else:
+        target = reading.target
+        also = f" ({target.also} {reading.also})" if reading.also is not None else ""
+        level = (f"reads at {target.formula} {reading.grade}{also}, below {target.limit:g} "
+                 f"(about grade 6–8 in {reading.lang})")
+        hardest = "; ".join(f'"{s}" ({g})' for g, s in reading.hardest)
     yield m.source.problem(
         ("blocks",),
-        f"reads at {target.formula} {reading.grade}{also}, below {target.limit:g} (about grade 6–8 "
-        f"in {reading.lang}): use shorter sentences and everyday words. Hardest sentences: {hardest}",
+        f"{level}: use shorter sentences and everyday words. Hardest sentences: {hardest}",
         key=True, level="warning",
     )
 
